@@ -1,0 +1,8 @@
+"""Constants and small helpers shared by tests (fixtures live in conftest.py)."""
+
+from pathlib import Path
+
+PASSWORD = "correct horse battery staple"
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+ARTIFACTS = Path(__file__).parent / "artifacts"
