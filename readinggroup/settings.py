@@ -39,7 +39,7 @@ TESTING = "pytest" in sys.modules or sys.argv[1:2] == ["test"]
 
 DEBUG = envbool("DEBUG", True)
 
-_DEV_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"
+_DEV_SECRET_KEY = "django-insecure-development-key-do-not-use-in-production"  # noqa: S105
 SECRET_KEY = os.environ.get("SECRET_KEY", "") or _DEV_SECRET_KEY
 if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
     raise ImproperlyConfigured(

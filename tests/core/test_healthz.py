@@ -31,6 +31,11 @@ def test_healthz_is_503_when_database_is_unreachable() -> None:
         "DJANGO_SETTINGS_MODULE": "readinggroup.settings",
     }
     out = subprocess.run(
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "503 database unavailable"
