@@ -1,14 +1,53 @@
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from clubs.models import Meeting
+from notes.models import STAGE_RANK, Reading, Status
 
 
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/today.html")
+    """My next meetings, what I still need to read for them, and my queue."""
+    now = timezone.now()
+    meetings = list(
+        Meeting.objects.filter(
+            club__memberships__user=request.user,
+            starts_at__gte=now - timedelta(hours=3),
+            starts_at__lte=now + timedelta(days=45),
+        )
+        .select_related("club", "presenter")
+        .prefetch_related("papers")
+        .order_by("starts_at")[:6]
+    )
+    assigned = {paper.pk for meeting in meetings for paper in meeting.papers.all()}
+    readings = {
+        r.paper_id: r
+        for r in Reading.objects.filter(user=request.user, paper__in=assigned)
+    }
+    to_read = []
+    for meeting in meetings:
+        needed = STAGE_RANK[meeting.minimum_pass]
+        for paper in meeting.papers.all():
+            reading = readings.get(paper.pk)
+            if reading is None or reading.rank < needed:
+                to_read.append((meeting, paper, reading))
+    queue = (
+        Reading.objects.filter(
+            user=request.user,
+            status__in=[Status.QUEUED, Status.PASS1, Status.PASS2, Status.PASS3],
+        )
+        .select_related("paper")
+        .order_by("-updated_at")[:12]
+    )
+    context = {"meetings": meetings, "to_read": to_read, "queue": queue}
+    return render(request, "core/today.html", context)
 
 
 @login_not_required

@@ -215,3 +215,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Metadata lookups when organizers add a paper by its arXiv id.
+ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
+ARXIV_API_TIMEOUT = envint("ARXIV_API_TIMEOUT", 5)

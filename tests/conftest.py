@@ -115,3 +115,44 @@ def sign_in() -> Callable:
         page.wait_for_load_state()
 
     return sign_in
+
+
+@pytest.fixture
+def make_paper(db) -> Callable:
+    """Papers (and, on request, topics and phase placements) with distinct identities."""
+    from papers.models import Paper, Phase, Placement, Tier, Topic
+
+    counter = iter(range(1, 100_000))
+
+    def make(title: str | None = None, *, topics=(), phase: int | None = None, **fields) -> Paper:
+        n = next(counter)
+        fields.setdefault("authors", f"Author{n}, A.\nSecond, B.")
+        fields.setdefault("year", 2000 + n % 25)
+        paper = Paper.objects.create(title=title or f"Paper number {n}", **fields)
+        for name in topics:
+            paper.topics.add(Topic.objects.get_or_create(name=name)[0])
+        if phase is not None:
+            placed_in = Phase.objects.get_or_create(number=phase, defaults={"title": f"P{phase}"})[0]
+            Placement.objects.create(
+                paper=paper, phase=placed_in, tier=fields.get("tier") or Tier.MUST, order=n
+            )
+        return paper
+
+    return make
+
+
+@pytest.fixture
+def staff(make_user) -> User:
+    """An organizer who curates the canon (staff with the canon's permissions)."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user("olga", display_name="Olga", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="papers"))
+    return user
+
+
+@pytest.fixture
+def staff_client(staff) -> Client:
+    client = Client()
+    client.force_login(staff)
+    return client

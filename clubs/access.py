@@ -1,0 +1,32 @@
+"""Who may see and change a club. Every club view fetches its club through here.
+
+A signed-in user who is not a member gets 404 for every club URL, as if the club did
+not exist; a member who is not an organizer gets 403 for organizer actions.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from .models import Club, Membership, Role
+
+
+def membership_for(request: HttpRequest, slug: str) -> Membership:
+    """The request user's membership of the club, or 404."""
+    return get_object_or_404(
+        Membership.objects.select_related("club"), club__slug=slug, user=request.user
+    )
+
+
+def club_for_member(request: HttpRequest, slug: str) -> tuple[Club, Membership]:
+    membership = membership_for(request, slug)
+    return membership.club, membership
+
+
+def club_for_organizer(request: HttpRequest, slug: str) -> tuple[Club, Membership]:
+    membership = membership_for(request, slug)
+    if membership.role != Role.ORGANIZER:
+        raise PermissionDenied("Only the club's organizers can do this.")
+    return membership.club, membership

@@ -1,0 +1,122 @@
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from papers.models import Paper
+
+from .models import TIME_ZONES, Club, Meeting, Role
+
+
+class ClubForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(choices=[(tz, tz) for tz in TIME_ZONES], initial="UTC")
+
+    class Meta:
+        model = Club
+        fields = ["name", "description", "phases", "meeting_weekday", "meeting_time", "time_zone",
+                  "place"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "meeting_time": forms.TimeInput(attrs={"type": "time"}),
+            "phases": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {"phases": "The curriculum phases the club follows (optional)."}
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the club a name.")
+        return name
+
+
+class MeetingForm(forms.ModelForm):
+    starts_at = forms.DateTimeField(
+        label="Date and time",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text="In the club's time zone.",
+    )
+    papers = forms.ModelMultipleChoiceField(
+        queryset=Paper.objects.all(), required=False, widget=forms.MultipleHiddenInput
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["starts_at", "duration_minutes", "papers", "presenter", "discussion_lead",
+                  "place", "minimum_pass", "agenda", "outcome"]
+        widgets = {
+            "agenda": forms.Textarea(attrs={"rows": 4}),
+            "outcome": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, club: Club, **kwargs) -> None:
+        self.club = club
+        super().__init__(*args, **kwargs)
+        members = User.objects.filter(memberships__club=club).order_by("username")
+        self.fields["presenter"].queryset = members
+        self.fields["discussion_lead"].queryset = members
+        self.zone = ZoneInfo(club.time_zone)
+        if self.instance.pk:
+            local = timezone.localtime(self.instance.starts_at, self.zone)
+            self.initial["starts_at"] = local.replace(tzinfo=None)
+
+    def clean_starts_at(self):
+        value = self.cleaned_data["starts_at"]
+        # The organizer types the club's local time; store the instant it names.
+        return timezone.make_aware(timezone.make_naive(value), self.zone) if value else value
+
+    def clean_duration_minutes(self) -> int:
+        minutes = self.cleaned_data["duration_minutes"]
+        if not 5 <= minutes <= 600:
+            raise forms.ValidationError("A meeting lasts between 5 minutes and 10 hours.")
+        return minutes
+
+
+class InviteForm(forms.Form):
+    email = forms.EmailField(required=False, help_text="Leave empty to get a link to share.")
+    multi_use = forms.BooleanField(required=False, label="Link can be used by several people")
+    days = forms.IntegerField(min_value=1, max_value=90, initial=14, label="Valid for (days)")
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Role.choices)
+
+
+class SignUpForm(forms.Form):
+    """Accounts are created only by following an invitation."""
+
+    username = forms.RegexField(regex=r"^[\w.@+-]+$", max_length=150,
+                                error_messages={"invalid": "Use letters, digits and @ . + - _ only."})
+    display_name = forms.CharField(max_length=80, required=False)
+    email = forms.EmailField()
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+
+    def clean_username(self) -> str:
+        username = self.cleaned_data["username"]
+        if User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError("That username is taken.")
+        return username
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account already uses this email address: sign in instead."
+            )
+        return email
+
+    def clean(self):
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean()
+        if data.get("password1") and data.get("password1") != data.get("password2"):
+            self.add_error("password2", "The two passwords differ.")
+        elif data.get("password1"):
+            user = User(username=data.get("username", ""), email=data.get("email", ""))
+            try:
+                validate_password(data["password1"], user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data

@@ -1,0 +1,214 @@
+"""Clubs, who belongs to them, how people join, and the weekly meetings."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import time, timedelta
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from papers.models import Paper, Phase
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+TIME_ZONES = sorted(available_timezones())
+
+
+class ClubQuerySet(models.QuerySet):
+    def of(self, user) -> ClubQuerySet:
+        """The clubs this user belongs to: the only clubs they may see."""
+        return self.filter(memberships__user=user)
+
+
+class Club(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    description = models.TextField(blank=True)
+    phases = models.ManyToManyField(Phase, blank=True, related_name="clubs")
+    meeting_weekday = models.PositiveSmallIntegerField(
+        choices=Weekday.choices, default=Weekday.THURSDAY
+    )
+    meeting_time = models.TimeField(default=time(17, 0))
+    time_zone = models.CharField(max_length=64, default="UTC")
+    place = models.CharField("place or video link", max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ClubQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("clubs:club", args=[self.slug])
+
+
+class Role(models.TextChoices):
+    ORGANIZER = "organizer", "Organizer"
+    MEMBER = "member", "Member"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["joined_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "club"], name="membership_unique_user_club")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.club} ({self.get_role_display()})"
+
+    @property
+    def is_organizer(self) -> bool:
+        return self.role == Role.ORGANIZER
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def default_expiry():
+    return timezone.now() + timedelta(days=14)
+
+
+class Invitation(models.Model):
+    """A link that lets people join a club: once or many times, until it expires."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="invitations")
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    email = models.EmailField(blank=True, help_text="Sent to this address, if given.")
+    multi_use = models.BooleanField(default=False)
+    expires_at = models.DateTimeField(default=default_expiry)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    uses = models.PositiveIntegerField(default=0)
+    revoked = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.club}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clubs:join", args=[self.token])
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_used_up(self) -> bool:
+        return not self.multi_use and self.uses > 0
+
+    @property
+    def is_usable(self) -> bool:
+        return not (self.revoked or self.is_expired or self.is_used_up)
+
+
+class MeetingQuerySet(models.QuerySet):
+    def upcoming(self) -> MeetingQuerySet:
+        return self.filter(starts_at__gte=timezone.now() - timedelta(hours=3)).order_by("starts_at")
+
+    def past(self) -> MeetingQuerySet:
+        return self.filter(starts_at__lt=timezone.now() - timedelta(hours=3)).order_by("-starts_at")
+
+
+class Meeting(models.Model):
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=60)
+    papers = models.ManyToManyField(Paper, related_name="meetings", blank=True)
+    presenter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="presentations",
+    )
+    discussion_lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    place = models.CharField("place or video link", max_length=300, blank=True)
+    agenda = models.TextField(blank=True, help_text="Markdown.")
+    agenda_html = models.TextField(blank=True, editable=False)
+    minimum_pass = models.CharField(
+        "expected before the meeting",
+        max_length=10,
+        default="pass1",
+        choices=[("pass1", "Pass 1"), ("pass2", "Pass 2"), ("pass3", "Pass 3"), ("done", "Done")],
+    )
+    outcome = models.TextField(blank=True, help_text="After the meeting: what came out of it.")
+    outcome_html = models.TextField(blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["club", "starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.club} · {timezone.localtime(self.starts_at):%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clubs:meeting", args=[self.club.slug, self.pk])
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+    def save(self, *args, **kwargs) -> None:
+        from notes.markdown import render_markdown
+
+        self.agenda_html = render_markdown(self.agenda)
+        self.outcome_html = render_markdown(self.outcome)
+        super().save(*args, **kwargs)
+
+
+class CalendarFeed(models.Model):
+    """A member's secret calendar URL with their clubs' meetings; revoked by replacing the token."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("clubs:calendar-feed", args=[self.token])
+
+    def renew(self) -> None:
+        self.token = new_token()
+        self.save(update_fields=["token", "created_at"])

@@ -1,0 +1,121 @@
+"""Writes that span clubs, memberships, invitations and meetings."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F, Max, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.models import User
+from papers.models import unique_slug
+
+from .models import Club, Invitation, Membership, Role
+
+
+class ClubError(Exception):
+    """An action that cannot be done, with a message for the person who tried."""
+
+
+def create_club(*, user: User, name: str, **fields) -> Club:
+    with transaction.atomic():
+        club = Club.objects.create(name=name, slug=unique_slug(Club, name), **fields)
+        Membership.objects.create(user=user, club=club, role=Role.ORGANIZER)
+    return club
+
+
+def invite(
+    *,
+    club: Club,
+    by: User,
+    email: str = "",
+    multi_use: bool = False,
+    days: int = 14,
+    base_url: str = "",
+) -> Invitation:
+    invitation = Invitation.objects.create(
+        club=club,
+        created_by=by,
+        email=email,
+        multi_use=multi_use and not email,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    if email:
+        context = {"club": club, "by": by, "url": base_url + invitation.get_absolute_url(),
+                   "expires_at": invitation.expires_at, "site_name": settings.SITE_NAME}
+        send_mail(
+            subject=f"{by} invites you to {club.name}",
+            message=render_to_string("clubs/invitation_email.txt", context),
+            from_email=None,
+            recipient_list=[email],
+        )
+    return invitation
+
+
+def invitation_problem(invitation: Invitation | None, user: User | None = None) -> str:
+    """Why this invitation cannot be used now, as a sentence; "" when it can."""
+    if invitation is None:
+        return "This invitation link is not valid. Check that you copied all of it, or ask for a new one."
+    if invitation.revoked:
+        return "This invitation was withdrawn by the club's organizers. Ask them for a new one."
+    if invitation.is_expired:
+        return "This invitation has expired. Ask the club's organizers for a new one."
+    if invitation.is_used_up:
+        return "This invitation was already used. Ask the club's organizers for a new one."
+    return ""
+
+
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        existing = Membership.objects.filter(club=locked.club, user=user).first()
+        if existing:
+            return existing
+        if problem := invitation_problem(locked):
+            raise ClubError(problem)
+        locked.uses += 1
+        locked.save(update_fields=["uses"])
+        return Membership.objects.create(club=locked.club, user=user, role=Role.MEMBER)
+
+
+def _other_organizers(membership: Membership) -> bool:
+    return (
+        Membership.objects.filter(club=membership.club, role=Role.ORGANIZER)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def change_role(*, membership: Membership, role: str) -> Membership:
+    with transaction.atomic():
+        if membership.role == Role.ORGANIZER and role != Role.ORGANIZER:
+            if not _other_organizers(membership):
+                raise ClubError("A club needs at least one organizer: appoint another first.")
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(*, membership: Membership) -> None:
+    with transaction.atomic():
+        if membership.role == Role.ORGANIZER and not _other_organizers(membership):
+            raise ClubError("A club needs at least one organizer: appoint another first.")
+        membership.delete()
+
+
+def presenter_rotation(club: Club) -> list[Membership]:
+    """Members in the order a fair rotation would pick them: never presented first,
+    then whoever presented least recently."""
+    return list(
+        club.memberships.select_related("user")
+        .annotate(
+            last_presented=Max(
+                "user__presentations__starts_at", filter=Q(user__presentations__club=club)
+            )
+        )
+        .order_by(F("last_presented").asc(nulls_first=True), "joined_at")
+    )

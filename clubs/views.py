@@ -1,0 +1,370 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from notes.models import Reading
+from papers.models import Paper, Phase
+
+from . import progress
+from .access import club_for_member, club_for_organizer
+from .calendar import meetings_calendar
+from .forms import ClubForm, InviteForm, MeetingForm, RoleForm, SignUpForm
+from .models import CalendarFeed, Club, Invitation, Meeting, Membership, Role
+from .services import (
+    ClubError,
+    accept_invitation,
+    change_role,
+    create_club,
+    invitation_problem,
+    invite,
+    presenter_rotation,
+    remove_member,
+)
+
+
+def is_fragment_request(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def base_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def members_of(club: Club) -> list[Membership]:
+    return list(club.memberships.select_related("user").order_by("user__username"))
+
+
+@require_GET
+def club_list(request: HttpRequest) -> HttpResponse:
+    memberships = Membership.objects.filter(user=request.user).select_related("club")
+    return render(request, "clubs/list.html", {"memberships": memberships})
+
+
+@require_http_methods(["GET", "POST"])
+def club_create(request: HttpRequest) -> HttpResponse:
+    form = ClubForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"name", "phases"}}
+        club = create_club(user=request.user, name=form.cleaned_data["name"], **data)
+        club.phases.set(form.cleaned_data["phases"])
+        messages.success(request, f"{club.name} is ready. Invite your members next.")
+        return redirect("clubs:manage", club.slug)
+    return render(request, "clubs/club_form.html", {"form": form})
+
+
+@require_GET
+def club_home(request: HttpRequest, slug: str) -> HttpResponse:
+    club, membership = club_for_member(request, slug)
+    meetings = Meeting.objects.filter(club=club).select_related("presenter").prefetch_related(
+        "papers"
+    )
+    upcoming = list(meetings.upcoming()[:10])
+    context = {
+        "club": club,
+        "membership": membership,
+        "next_meeting": upcoming[0] if upcoming else None,
+        "upcoming": upcoming[1:],
+        "past": list(meetings.past()[:20]),
+        "members": members_of(club),
+    }
+    return render(request, "clubs/club.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def club_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    club, membership = club_for_organizer(request, slug)
+    form = ClubForm(request.POST or None, instance=club)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Club settings saved.")
+        return redirect(club)
+    return render(request, "clubs/club_form.html", {"form": form, "club": club})
+
+
+@require_GET
+def manage(request: HttpRequest, slug: str) -> HttpResponse:
+    club, membership = club_for_organizer(request, slug)
+    context = {
+        "club": club,
+        "membership": membership,
+        "members": members_of(club),
+        "invitations": club.invitations.filter(revoked=False, expires_at__gt=timezone.now()),
+        "invite_form": InviteForm(),
+        "roles": Role.choices,
+        "base_url": base_url(request),
+    }
+    return render(request, "clubs/manage.html", context)
+
+
+@require_POST
+def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
+    club, _ = club_for_organizer(request, slug)
+    form = InviteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The invitation was not created: " + " ".join(
+            str(e) for errors in form.errors.values() for e in errors))
+        return redirect("clubs:manage", club.slug)
+    invitation = invite(club=club, by=request.user, base_url=base_url(request), **form.cleaned_data)
+    if invitation.email:
+        messages.success(request, f"Invitation sent to {invitation.email}.")
+    else:
+        messages.success(request, "Invitation link created: copy it from the list below.")
+    return redirect("clubs:manage", club.slug)
+
+
+@require_POST
+def invitation_revoke(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    club, _ = club_for_organizer(request, slug)
+    invitation = get_object_or_404(Invitation, club=club, pk=pk)
+    invitation.revoked = True
+    invitation.save(update_fields=["revoked"])
+    messages.success(request, "The invitation link no longer works.")
+    return redirect("clubs:manage", club.slug)
+
+
+@require_POST
+def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    club, _ = club_for_organizer(request, slug)
+    member = get_object_or_404(Membership.objects.select_related("user"), club=club, pk=pk)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "That role was not understood; nothing changed.")
+    else:
+        try:
+            change_role(membership=member, role=form.cleaned_data["role"])
+            messages.success(request, f"{member.user} is now {member.get_role_display().lower()}.")
+        except ClubError as error:
+            messages.error(request, str(error))
+    return redirect("clubs:manage", club.slug)
+
+
+@require_POST
+def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    club, _ = club_for_organizer(request, slug)
+    member = get_object_or_404(Membership.objects.select_related("user"), club=club, pk=pk)
+    try:
+        remove_member(membership=member)
+        messages.success(request, f"{member.user} was removed from {club.name}.")
+    except ClubError as error:
+        messages.error(request, str(error))
+    if member.user_id == request.user.id:
+        return redirect("clubs:list")
+    return redirect("clubs:manage", club.slug)
+
+
+@require_POST
+def leave(request: HttpRequest, slug: str) -> HttpResponse:
+    club, membership = club_for_member(request, slug)
+    try:
+        remove_member(membership=membership)
+    except ClubError as error:
+        messages.error(request, str(error))
+        return redirect(club)
+    messages.success(request, f"You left {club.name}.")
+    return redirect("clubs:list")
+
+
+def meeting_for(club: Club, pk: int) -> Meeting:
+    papers = Paper.objects.prefetch_related("builds_on")
+    return get_object_or_404(
+        Meeting.objects.select_related("presenter", "discussion_lead", "club").prefetch_related(
+            Prefetch("papers", queryset=papers)
+        ),
+        club=club,
+        pk=pk,
+    )
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The weekly assignment page: papers, presenter, readiness, shared logs, read first."""
+    club, membership = club_for_member(request, slug)
+    meeting = meeting_for(club, pk)
+    memberships = members_of(club)
+    papers = list(meeting.papers.all())
+    ready = progress.readiness(meeting, memberships, papers)
+    if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
+        response = render(request, "clubs/meeting.html#readiness", {"readiness": ready, "meeting": meeting})
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+    notes = progress.shared_notes(papers, [m.user_id for m in memberships])
+    my_readings = {
+        r.paper_id: r for r in Reading.objects.filter(user=request.user, paper__in=papers)
+    }
+    for paper in papers:
+        paper.my_reading = my_readings.get(paper.pk)
+    context = {
+        "club": club,
+        "membership": membership,
+        "meeting": meeting,
+        "papers": papers,
+        "readiness": ready,
+        "shared_notes": notes,
+        "questions": [n for n in notes if n.html.get("limitation")],
+        "read_first": progress.read_first(papers, memberships),
+    }
+    response = render(request, "clubs/meeting.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    club, _ = club_for_organizer(request, slug)
+    meeting = meeting_for(club, pk) if pk else Meeting(club=club, place=club.place)
+    if pk is None and request.method == "GET":
+        meeting.starts_at = next_meeting_time(club)
+    form = MeetingForm(request.POST or None, instance=meeting, club=club)
+    if request.method == "POST" and form.is_valid():
+        meeting = form.save(commit=False)
+        meeting.club = club
+        meeting.save()
+        form.save_m2m()
+        messages.success(request, "Meeting saved.")
+        return redirect(meeting)
+    picked = form.cleaned_data.get("papers") if form.is_bound and form.is_valid() else None
+    if picked is None:
+        picked = meeting.papers.all() if meeting.pk else []
+        if form.is_bound:
+            picked = Paper.objects.filter(pk__in=[v for v in request.POST.getlist("papers") if v.isdigit()])
+    context = {
+        "club": club,
+        "meeting": meeting,
+        "form": form,
+        "picked": picked,
+        "rotation": presenter_rotation(club)[:5],
+    }
+    return render(request, "clubs/meeting_form.html", context)
+
+
+def next_meeting_time(club: Club):
+    """The club's next regular slot, in its time zone."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(club.time_zone)
+    now = timezone.now().astimezone(zone)
+    days = (club.meeting_weekday - now.weekday()) % 7
+    day = (now + timedelta(days=days)).date()
+    start = timezone.make_aware(
+        timezone.datetime.combine(day, club.meeting_time), zone
+    )
+    return start if start > now else start + timedelta(days=7)
+
+
+@require_POST
+def meeting_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    club, _ = club_for_organizer(request, slug)
+    meeting = get_object_or_404(Meeting, club=club, pk=pk)
+    meeting.delete()
+    messages.success(request, "Meeting deleted.")
+    return redirect(club)
+
+
+@require_GET
+def paper_search(request: HttpRequest, slug: str) -> HttpResponse:
+    """Search-as-you-type for the meeting form."""
+    club_for_organizer(request, slug)
+    query = request.GET.get("q", "").strip()[:200]
+    papers = list(Paper.objects.search(query)[:10]) if query else []
+    return render(request, "clubs/paper_search.html", {"papers": papers, "query": query})
+
+
+@require_GET
+def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    club, _ = club_for_member(request, slug)
+    meeting = meeting_for(club, pk)
+    body = meetings_calendar([meeting], base_url(request), club.name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{club.slug}-{meeting.pk}.ics"'
+    return response
+
+
+@require_GET
+def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
+    """Who has read what: members × papers, totals, phase bars and a weekly chart."""
+    club, membership = club_for_member(request, slug)
+    phases = list(club.phases.all()) or list(Phase.objects.filter(placements__paper__meetings__club=club).distinct())
+    selected = None
+    number = request.GET.get("phase", "")
+    if number.isdigit():
+        selected = next((p for p in phases if p.number == int(number)), None)
+    matrix = progress.build_matrix(club, members_of(club), selected)
+    context = {
+        "club": club,
+        "membership": membership,
+        "matrix": matrix,
+        "phases": phases,
+        "selected": selected,
+        "chart": progress.chart_svg(progress.finished_per_week(club)),
+    }
+    template = "clubs/progress.html#matrix" if is_fragment_request(request) else "clubs/progress.html"
+    response = render(request, template, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+def join(request: HttpRequest, token: str) -> HttpResponse:
+    invitation = Invitation.objects.select_related("club").filter(token=token).first()
+    problem = invitation_problem(invitation)
+    if problem:
+        status = 404 if invitation is None else 410
+        return render(request, "clubs/join_problem.html", {"problem": problem}, status=status)
+    club = invitation.club
+    if request.user.is_authenticated and Membership.objects.filter(club=club, user=request.user).exists():
+        messages.info(request, f"You are already a member of {club.name}.")
+        return redirect(club)
+    signup = SignUpForm(request.POST or None, initial={"email": invitation.email})
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            if not signup.is_valid():
+                return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
+            data = signup.cleaned_data
+            user = User.objects.create_user(
+                username=data["username"], email=data["email"], password=data["password1"],
+                display_name=data["display_name"],
+            )
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        try:
+            accept_invitation(invitation=invitation, user=request.user)
+        except ClubError as error:
+            return render(request, "clubs/join_problem.html", {"problem": str(error)}, status=410)
+        messages.success(request, f"Welcome to {club.name}!")
+        return redirect(club)
+    return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
+
+
+@require_http_methods(["GET", "POST"])
+def calendar_settings(request: HttpRequest) -> HttpResponse:
+    feed, _ = CalendarFeed.objects.get_or_create(user=request.user)
+    if request.method == "POST":
+        feed.renew()
+        messages.success(request, "Your calendar address was replaced; the old one no longer works.")
+        return redirect("clubs:calendar")
+    return render(request, "clubs/calendar.html", {"feed_url": base_url(request) + feed.get_absolute_url()})
+
+
+@login_not_required
+@require_GET
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The member's meetings for calendar apps, which cannot sign in: the URL is the secret."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    since = timezone.now() - timedelta(days=60)
+    meetings = (
+        Meeting.objects.filter(club__memberships__user=feed.user, starts_at__gte=since)
+        .select_related("club", "presenter")
+        .prefetch_related("papers")
+        .order_by("starts_at")
+    )
+    body = meetings_calendar(meetings, base_url(request), f"{feed.user}'s reading group meetings")
+    return HttpResponse(body, content_type="text/calendar; charset=utf-8")

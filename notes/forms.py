@@ -1,0 +1,58 @@
+from django import forms
+from django.core.validators import MaxLengthValidator
+
+from .models import LOG_FIELDS, PASS_FIELDS, TEXT_FIELDS, Note, Status
+
+MAX_TEXT = 20_000
+
+PROMPTS = {
+    "pass1": "Abstract, figures, conclusion. What is it about? Should I read more?",
+    "pass2": "Introduction, method, experiments, appendix. What motivates it, how does it work, "
+    "are the results convincing?",
+    "pass3": "Implementing it: what surprised you, what the paper left out.",
+    "problem": "What problem does the paper address?",
+    "approach": "How does it go about it?",
+    "key_result": "What is the key result?",
+    "limitation": "One limitation or open question.",
+    "thoughts": "Anything else: how it connects, what you'd try next.",
+}
+
+
+class NoteForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = Note
+        fields = [*TEXT_FIELDS, "implementation_url", "visibility"]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3, "placeholder": prompt})
+            for name, prompt in PROMPTS.items()
+        } | {"visibility": forms.RadioSelect}
+        help_texts = {"implementation_url": "A link to your code for pass 3."}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name in TEXT_FIELDS:
+            self.fields[name].max_length = MAX_TEXT
+            self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
+        if "version" not in self.initial:
+            self.initial["version"] = self.instance.version if self.instance.pk else 0
+
+    def pass_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in PASS_FIELDS]
+
+    def log_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in LOG_FIELDS]
+
+    def clean_implementation_url(self) -> str:
+        url = self.cleaned_data["implementation_url"].strip()
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Link to your code with an http or https address.")
+        return url
+
+
+class StatusForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    minutes_spent = forms.IntegerField(required=False, min_value=0, max_value=100_000)
+
+

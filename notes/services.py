@@ -1,0 +1,94 @@
+"""Writes to a member's reading: status changes and note saves that never lose an edit."""
+
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import User
+from papers.models import Paper
+
+from .markdown import RENDERER_VERSION, render_markdown
+from .models import TEXT_FIELDS, Note, Reading, stage_rank
+
+
+class StaleNote(Exception):
+    """The note changed since the editor loaded it; carries the saved note."""
+
+    def __init__(self, current: Note) -> None:
+        super().__init__("The note was saved elsewhere since this copy was loaded.")
+        self.current = current
+
+
+def set_status(
+    *, user: User, paper: Paper, status: str, minutes_spent: int | None = None, when=None
+) -> Reading:
+    with transaction.atomic():
+        reading, _ = Reading.objects.select_for_update().get_or_create(user=user, paper=paper)
+        changed = reading.move_to(status, when=when)
+        if minutes_spent is not None:
+            reading.minutes_spent = minutes_spent
+            changed.append("minutes_spent")
+        reading.save(update_fields=changed)
+    return reading
+
+
+def _note_for(user: User, paper: Paper) -> Note:
+    try:
+        return Note.objects.get_or_create(user=user, paper=paper)[0]
+    except IntegrityError:  # created by a concurrent request a moment ago
+        return Note.objects.get(user=user, paper=paper)
+
+
+def save_note(*, user: User, paper: Paper, data: dict, version: int) -> Note:
+    """Save `data` over the note if nobody saved since `version`; else raise StaleNote.
+
+    The check and the write are one UPDATE … WHERE version = %s, so two tabs saving
+    at the same moment cannot both win.
+    """
+    note = _note_for(user, paper)
+    values = {name: data[name] for name in [*TEXT_FIELDS, "implementation_url", "visibility"]}
+    html = {name: render_markdown(values[name]) for name in TEXT_FIELDS}
+    updated = Note.objects.filter(pk=note.pk, version=version).update(
+        **values,
+        html=html,
+        renderer_version=RENDERER_VERSION,
+        version=F("version") + 1,
+        updated_at=timezone.now(),
+    )
+    note.refresh_from_db()
+    if not updated:
+        raise StaleNote(note)
+    return note
+
+
+def rerender_notes(batch_size: int = 500) -> int:
+    """Re-render every stored note (after the sanitizer's allowlist changes)."""
+    count = 0
+    for note in Note.objects.iterator(chunk_size=batch_size):
+        note.render()
+        note.save(update_fields=["html", "renderer_version"])
+        count += 1
+    return count
+
+
+def record_imported_reading(*, user: User, paper: Paper, status: str, thoughts: str) -> int:
+    """Apply a list's read mark and blurb without undoing progress or overwriting notes.
+
+    Returns 1 when the status changed, else 0.
+    """
+    changed = 0
+    if status:
+        current = Reading.objects.filter(user=user, paper=paper).first()
+        if current is None or stage_rank(status) > current.rank:
+            set_status(user=user, paper=paper, status=status)
+            changed = 1
+    if thoughts.strip():
+        note = _note_for(user, paper)
+        if not note.thoughts.strip():
+            note.thoughts = thoughts.strip()
+            note.render()
+            note.version += 1
+            note.save()
+    return changed

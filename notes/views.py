@@ -1,0 +1,115 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
+
+from papers.models import Paper
+
+from . import exports
+from .forms import MAX_TEXT, NoteForm, StatusForm
+from .markdown import render_markdown
+from .models import TEXT_FIELDS, Note, Reading
+from .reading_list import ReadingListFilter, reading_list
+from .services import StaleNote, save_note, set_status
+
+PANEL = "notes/panel.html"
+
+
+def is_fragment_request(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@require_POST
+def status(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """One click moves my reading of a paper to another pass."""
+    paper = get_object_or_404(Paper, pk=paper_id)
+    form = StatusForm(request.POST)
+    if form.is_valid():
+        reading = set_status(
+            user=request.user,
+            paper=paper,
+            status=form.cleaned_data["status"],
+            minutes_spent=form.cleaned_data["minutes_spent"],
+        )
+    else:
+        reading = Reading.objects.filter(user=request.user, paper=paper).first()
+    if not is_fragment_request(request):
+        if not form.is_valid():
+            messages.error(request, "That status was not understood; nothing changed.")
+        return redirect(request.POST.get("next") or paper.get_absolute_url())
+    context = {"paper": paper, "reading": reading, "status_form_errors": form.errors}
+    response = render(request, f"{PANEL}#status", context)
+    response["HX-Trigger"] = "reading-status-changed"
+    return response
+
+
+@require_POST
+def save(request: HttpRequest, paper_id: int) -> HttpResponse:
+    """Save my notes on a paper, refusing (409) a save made from a stale copy."""
+    paper = get_object_or_404(Paper, pk=paper_id)
+    note = Note.objects.filter(user=request.user, paper=paper).first() or Note(
+        user=request.user, paper=paper
+    )
+    form = NoteForm(request.POST, instance=note)
+    context = {"paper": paper, "note": note, "form": form}
+    if not form.is_valid():
+        response = render(request, f"{PANEL}#note-editor", context, status=200)
+        return reswap(retarget(response, "#note-editor"), "outerHTML")
+    try:
+        note = save_note(
+            user=request.user,
+            paper=paper,
+            data=form.cleaned_data,
+            version=form.cleaned_data["version"],
+        )
+    except StaleNote as stale:
+        context |= {"note": stale.current, "conflict": conflict_fields(stale.current, form)}
+        context["form"] = NoteForm(
+            instance=stale.current,
+            initial={**form.cleaned_data, "version": stale.current.version},
+        )
+        response = render(request, f"{PANEL}#note-editor", context, status=409)
+        return reswap(retarget(response, "#note-editor"), "outerHTML")
+    if not is_fragment_request(request):
+        messages.success(request, "Your notes were saved.")
+        return redirect(paper)
+    return render(request, f"{PANEL}#saved", {"paper": paper, "note": note})
+
+
+def conflict_fields(saved: Note, form: NoteForm) -> list[dict]:
+    """The fields where the saved note and my copy differ, side by side."""
+    rows = []
+    for name in NoteForm.Meta.fields:
+        mine, theirs = form.cleaned_data.get(name, ""), getattr(saved, name)
+        if (mine or "") != (theirs or ""):
+            rows.append({"label": form.fields[name].label, "saved": theirs, "mine": mine})
+    return rows
+
+
+@require_POST
+def preview(request: HttpRequest) -> HttpResponse:
+    """Render the editor's Markdown as the page will show it, without saving."""
+    rendered, too_long = [], False
+    for name in TEXT_FIELDS:
+        text = request.POST.get(name, "")
+        too_long |= len(text) > MAX_TEXT
+        if text.strip():
+            rendered.append((Note._meta.get_field(name).verbose_name, render_markdown(text[:MAX_TEXT])))
+    return render(request, "notes/preview.html", {"rendered": rendered, "too_long": too_long})
+
+
+@require_GET
+def my_list(request: HttpRequest) -> HttpResponse:
+    filters = ReadingListFilter(request.GET or None)
+    context = reading_list(request.user, filters)
+    name = "notes/reading_list.html"
+    response = render(request, f"{name}#list" if is_fragment_request(request) else name, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    return exports.download_reading_list(request.user, fmt)

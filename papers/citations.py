@@ -1,0 +1,106 @@
+"""Citations in author-year style and BibTeX, for one paper or many."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import bibtexparser
+from bibtexparser.model import Entry, Field
+
+if TYPE_CHECKING:
+    from .models import Paper
+
+ENTRY_TYPES = {
+    "paper": "article",
+    "book": "book",
+    "chapter": "incollection",
+    "post": "misc",
+    "code": "misc",
+}
+
+
+def _join_authors(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + ", & " + names[-1]
+
+
+def format_citation(paper: Paper) -> str:
+    """`Vaswani, A., Shazeer, N., & Polosukhin, I. (2017). Title. Venue.` (APA-like)."""
+    parts = []
+    authors = _join_authors(paper.author_list)
+    year = f"({paper.year})" if paper.year else "(n.d.)"
+    parts.append(f"{authors} {year}." if authors else f"{year}.")
+    title = paper.title.rstrip(".")
+    parts.append(f"{title}.")
+    if paper.venue:
+        parts.append(f"{paper.venue.rstrip('.')}.")
+    if paper.doi:
+        parts.append(f"https://doi.org/{paper.doi}")
+    elif paper.arxiv_id and "arxiv" not in paper.venue.lower():
+        parts.append(f"arXiv:{paper.arxiv_id}")
+    elif paper.url and not paper.arxiv_id:
+        parts.append(paper.url)
+    return " ".join(parts)
+
+
+def _ascii_word(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+STOP_WORDS = {"a", "an", "the", "on", "of", "in", "for", "to", "and", "is", "are", "with"}
+
+
+def citation_key(paper: Paper) -> str:
+    """`vaswani2017attention`: first author's surname, year, first meaningful title word."""
+    names = paper.author_list
+    surname = _ascii_word(names[0].split(",")[0]) if names else "anon"
+    words = [_ascii_word(w) for w in paper.title.split()]
+    word = next((w for w in words if w and w not in STOP_WORDS), "paper")
+    return f"{surname or 'anon'}{paper.year or ''}{word}"
+
+
+def _braced(text: str) -> str:
+    # Unbalanced braces would break the entry; users' titles rarely need them.
+    return text.replace("{", "(").replace("}", ")")
+
+
+def bibtex_entry(paper: Paper, key: str) -> Entry:
+    fields = [Field("title", "{" + _braced(paper.title) + "}")]
+    if paper.author_list:
+        fields.append(Field("author", _braced(" and ".join(paper.author_list))))
+    if paper.year:
+        fields.append(Field("year", str(paper.year)))
+    venue = _braced(paper.venue)
+    entry_type = ENTRY_TYPES.get(paper.kind, "misc")
+    if venue and entry_type == "article":
+        fields.append(Field("journal", venue))
+    elif venue and entry_type == "incollection":
+        fields.append(Field("booktitle", venue))
+    elif venue:
+        fields.append(Field("publisher" if entry_type == "book" else "howpublished", venue))
+    if paper.doi:
+        fields.append(Field("doi", paper.doi))
+    if paper.arxiv_id:
+        fields += [Field("eprint", paper.arxiv_id), Field("archivePrefix", "arXiv")]
+    if paper.link:
+        fields.append(Field("url", paper.link))
+    return Entry(entry_type, key, fields)
+
+
+def to_bibtex(papers: Iterable[Paper]) -> str:
+    """A .bib text for the papers, with keys made unique by a letter suffix."""
+    seen: dict[str, int] = {}
+    entries = []
+    for paper in papers:
+        key = citation_key(paper)
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        if count:
+            key += "abcdefghijklmnopqrstuvwxyz"[min(count, 25)]
+        entries.append(bibtex_entry(paper, key))
+    return bibtexparser.write_string(bibtexparser.Library(entries))

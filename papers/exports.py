@@ -1,0 +1,106 @@
+"""The canon (or a member's list) as BibTeX, JSON or Markdown."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+
+from django.http import Http404, HttpResponse
+
+from .citations import to_bibtex
+from .models import Paper, Tier
+
+# A member's reading status of a paper, as the notes app reports it ("done", "queued", ...).
+StatusOf = Callable[[Paper], str]
+
+
+def paper_dict(paper: Paper) -> dict:
+    return {
+        "title": paper.title,
+        "authors": paper.author_list,
+        "year": paper.year,
+        "venue": paper.venue,
+        "kind": paper.kind,
+        "url": paper.link,
+        "arxiv_id": paper.arxiv_id,
+        "doi": paper.doi,
+        "topics": [topic.name for topic in paper.topics.all()],
+        "phases": [
+            {"number": p.phase.number, "title": p.phase.title, "tier": Tier(p.tier).slug}
+            for p in paper.placements.all()
+        ],
+    }
+
+
+def to_json(papers: Iterable[Paper], status_of: StatusOf | None = None) -> str:
+    items = []
+    for paper in papers:
+        item = paper_dict(paper)
+        if status_of is not None:
+            item["status"] = status_of(paper)
+        items.append(item)
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
+def _escape_link_text(text: str) -> str:
+    return text.replace("[", "\\[").replace("]", "\\]")
+
+
+def to_markdown(
+    papers: Iterable[Paper],
+    status_of: StatusOf | None = None,
+    thoughts_of: Callable[[Paper], str] | None = None,
+    title: str = "Reading list",
+) -> str:
+    """Topics as headings, one linked item per paper, ✔️ for read and *TO READ* for queued."""
+    by_topic: dict[str, list[Paper]] = {}
+    for paper in papers:
+        names = [t.name for t in paper.topics.all()] or ["Other"]
+        by_topic.setdefault(names[0], []).append(paper)
+    lines = [f"# {title}", ""]
+    for topic in sorted(by_topic, key=lambda name: (name == "Other", name.casefold())):
+        lines += ["---", "", f"## {topic}", ""]
+        for paper in by_topic[topic]:
+            status = status_of(paper) if status_of else ""
+            mark = "✔️ " if status == "done" else ""
+            year = f" ({paper.year})" if paper.year else ""
+            link = paper.link
+            label = _escape_link_text(paper.title)
+            item = f"- {mark}[{label}]({link}){year}" if link else f"- {mark}{label}{year}"
+            if status == "queued":
+                item += " *TO READ*"
+            lines += [item, ""]
+            thoughts = thoughts_of(paper).strip() if thoughts_of else ""
+            if thoughts:
+                lines += [thoughts, ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def attachment(body: str, content_type: str, filename: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+FORMATS = {
+    "bibtex": ("application/x-bibtex", "bib"),
+    "json": ("application/json", "json"),
+    "markdown": ("text/markdown", "md"),
+}
+
+
+def render_export(papers: Iterable[Paper], fmt: str, **kwargs) -> str:
+    if fmt == "bibtex":
+        return to_bibtex(papers)
+    if fmt == "json":
+        return to_json(papers, kwargs.get("status_of"))
+    if fmt == "markdown":
+        return to_markdown(papers, **kwargs)
+    raise ValueError(f"unknown export format {fmt!r}")
+
+
+def download(papers: Iterable[Paper], fmt: str, name: str = "canon", **kwargs) -> HttpResponse:
+    if fmt not in FORMATS:
+        raise Http404("No such export format.")
+    content_type, extension = FORMATS[fmt]
+    return attachment(render_export(papers, fmt, **kwargs), content_type, f"{name}.{extension}")

@@ -1,0 +1,145 @@
+from django import forms
+
+from .importers import FORMATS
+from .models import Kind, Paper, Phase, Tier, Topic
+
+MAX_IMPORT_BYTES = 2 * 1024 * 1024
+
+
+class CanonFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=200)
+    topic = forms.ChoiceField(required=False)
+    tier = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, choices=[("", "Any tier"), *Tier.choices]
+    )
+    phase = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
+    status = forms.ChoiceField(
+        required=False,
+        label="My status",
+        choices=[
+            ("", "Any status"),
+            ("none", "Not on my list"),
+            ("queued", "To read"),
+            ("active", "Reading (passes 1–3)"),
+            ("done", "Done"),
+            ("dropped", "Dropped"),
+        ],
+    )
+
+    def __init__(self, *args, topics: list[Topic], phases: list[Phase], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", "Any topic")] + [(t.slug, t.name) for t in topics]
+        self.fields["phase"].choices = [("", "Any phase")] + [(p.number, str(p)) for p in phases]
+
+    def filter(self, papers, user):
+        data = self.cleaned_data
+        if data.get("status"):
+            papers = papers.with_my_status(user, data["status"])
+        if data.get("topic"):
+            papers = papers.in_topic(data["topic"])
+        if data.get("tier"):
+            papers = papers.with_tier(data["tier"])
+        if data.get("phase") is not None:
+            papers = papers.in_phase(data["phase"])
+        if data.get("kind"):
+            papers = papers.filter(kind=data["kind"])
+        if data.get("q"):
+            papers = papers.search(data["q"])
+        return papers
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(required=False, help_text="A .md, .bib, .txt or .json reading list.")
+    text = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Or paste the list",
+    )
+    format = forms.ChoiceField(
+        choices=[("auto", "Detect from the file"), *[(f, f.capitalize()) for f in FORMATS]],
+        initial="auto",
+    )
+    dry_run = forms.BooleanField(
+        required=False, label="Preview only: show what would change, save nothing"
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if upload and upload.size > MAX_IMPORT_BYTES:
+            raise forms.ValidationError("That file is larger than 2 MB; split it into smaller lists.")
+        return upload
+
+    def clean(self):
+        data = super().clean()
+        upload, text = data.get("file"), data.get("text", "")
+        if self.errors:
+            return data
+        if upload and text.strip():
+            raise forms.ValidationError("Upload a file or paste a list, not both.")
+        if upload:
+            try:
+                data["content"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "That file is not UTF-8 text.") 
+                return data
+            data["filename"] = upload.name
+        elif text.strip():
+            data["content"], data["filename"] = text, ""
+        else:
+            raise forms.ValidationError("Choose a file to upload or paste a reading list.")
+        return data
+
+
+class IdentifierForm(forms.Form):
+    identifier = forms.CharField(
+        label="arXiv id or URL, DOI, or a BibTeX entry",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "1706.03762"}),
+        max_length=20_000,
+    )
+
+
+class PaperForm(forms.ModelForm):
+    class Meta:
+        model = Paper
+        fields = [
+            "title",
+            "authors",
+            "year",
+            "venue",
+            "kind",
+            "url",
+            "arxiv_id",
+            "doi",
+            "abstract",
+            "tldr",
+            "tier",
+            "topics",
+        ]
+        widgets = {
+            "authors": forms.Textarea(attrs={"rows": 3}),
+            "abstract": forms.Textarea(attrs={"rows": 4}),
+            "tldr": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def clean_arxiv_id(self) -> str:
+        from .identity import normalize_arxiv_id
+
+        value = self.cleaned_data["arxiv_id"].strip()
+        if value and not normalize_arxiv_id(value):
+            raise forms.ValidationError("That is not an arXiv id (e.g. 1706.03762).")
+        value = normalize_arxiv_id(value) if value else ""
+        if value and Paper.objects.filter(arxiv_id=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A paper with this arXiv id is already in the canon.")
+        return value
+
+    def clean_doi(self) -> str:
+        from .identity import normalize_doi
+
+        value = self.cleaned_data["doi"].strip()
+        if value and not normalize_doi(value):
+            raise forms.ValidationError("That is not a DOI (they start with 10.).")
+        value = normalize_doi(value) if value else ""
+        if value and Paper.objects.filter(doi=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError("A paper with this DOI is already in the canon.")
+        return value

@@ -1,0 +1,123 @@
+"""Reading lists in, records out: the parsing half of importing (no Django here).
+
+`parse(text, format=…)` turns a file's text into a `ParseResult`; the service in
+`papers.services` merges that into the canon. Each format lives in its own module;
+this one picks the format and applies what all of them share: line endings, NUL
+bytes (PostgreSQL refuses them in text), de-duplication and the empty-file checks.
+`json` is the app's own export and canon format (`json_list`), listed last so the
+import command and form can name it like the others.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import PurePath
+
+from ..identity import normalize_arxiv_id
+from .arxiv_list import meaningful_lines, parse_arxiv_list
+from .bibtex import parse_bibtex
+from .curriculum import parse_curriculum
+from .markdown_list import parse_markdown
+from .records import (
+    KINDS,
+    TIERS,
+    ImportFormatError,
+    PaperRecord,
+    ParseResult,
+    PhaseRecord,
+    PlacementRecord,
+    make_result,
+)
+
+__all__ = [
+    "FORMATS",
+    "KINDS",
+    "TIERS",
+    "ImportFormatError",
+    "PaperRecord",
+    "ParseResult",
+    "PhaseRecord",
+    "PlacementRecord",
+    "detect_format",
+    "parse",
+]
+
+FORMATS = ("markdown", "curriculum", "bibtex", "arxiv", "json")
+
+_BIBTEX_START = re.compile(r"^@\s*[a-z]+\s*[{(]", re.IGNORECASE)
+_CURRICULUM = re.compile(r"\*\*Citation:?\*\*|^##\s+Must Read\b", re.IGNORECASE | re.MULTILINE)
+_MARKDOWN_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+.*\[[^\]]+\]\(", re.MULTILINE)
+_MARKDOWN_SUFFIXES = ("", ".md", ".markdown", ".txt")
+
+
+def _from_json(text: str) -> ParseResult:
+    from .json_list import parse_json  # the app's own format, kept in its own module
+
+    return parse_json(text)
+
+
+_PARSERS: dict[str, Callable[[str], list[PaperRecord]]] = {
+    "markdown": parse_markdown,
+    "curriculum": parse_curriculum,
+    "bibtex": parse_bibtex,
+    "arxiv": parse_arxiv_list,
+}
+
+
+def _looks_like_json(text: str) -> bool:
+    if not text.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def detect_format(text: str, filename: str = "") -> str:
+    """The format of a reading list, from its file name and its first lines."""
+    suffix = PurePath(filename).suffix.casefold() if filename else ""
+    if suffix == ".bib":
+        return "bibtex"
+    if suffix == ".json" or _looks_like_json(text):
+        return "json"
+    first = next((line.strip() for line in text.split("\n") if line.strip()[:1] not in "%"), "")
+    if _BIBTEX_START.match(first):
+        return "bibtex"
+    if _CURRICULUM.search(text):
+        return "curriculum"
+    lines = meaningful_lines(text)
+    if lines and all(normalize_arxiv_id(line) for _, line in lines):
+        return "arxiv"
+    if suffix in _MARKDOWN_SUFFIXES and _MARKDOWN_ITEM.search(text):
+        return "markdown"
+    name = filename or "this text"
+    raise ImportFormatError(
+        f"could not tell the format of {name}: it is not a Markdown list of [Title](link) "
+        "items, a curriculum with **Citation:** lines, BibTeX, or arXiv ids one per line; "
+        "pass --format (or choose the format) to read it as one of them"
+    )
+
+
+def _clean(text: str) -> str:
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return text.replace("\x00", "")
+
+
+def parse(text: str, *, format: str = "auto", filename: str = "") -> ParseResult:
+    """Read a reading list. Raises ImportFormatError (with a line when it helps)."""
+    text = _clean(text or "")
+    if not text.strip():
+        raise ImportFormatError("the file is empty")
+    if format == "auto":
+        format = detect_format(text, filename)
+    if format == "json":
+        return _from_json(text)
+    parser = _PARSERS.get(format)
+    if parser is None:
+        raise ImportFormatError(
+            f"unknown format {format!r}; choose one of {', '.join(FORMATS)} or auto"
+        )
+    return make_result(format, parser(text))

@@ -1,0 +1,155 @@
+"""BibTeX (`.bib`) files, read with bibtexparser rather than our own grammar.
+
+Decisions:
+
+- Titles, names and venues are LaTeX-decoded (`{\\"u}` → ü, `{BERT}` → BERT) by
+  bibtexparser's decoding middleware, applied to those fields only: URLs and DOIs are
+  taken as written, because LaTeX decoding would read `%` in a URL as a comment.
+- Authors are split on BibTeX's ` and ` (braces respected) and kept in the order and
+  form written ("Vaswani, Ashish" or "Ashish Vaswani"); `and others` is dropped.
+- The arXiv id comes from `eprint` (unless `archivePrefix` names another archive), a
+  `journal` such as "arXiv preprint arXiv:2106.09685", DBLP's `journal = {CoRR}` with
+  `volume = {abs/…}`, an arxiv.org `url`, or arXiv's own `10.48550/arXiv.…` DOI.
+- Entry types give the kind: book → book, inbook / incollection → chapter,
+  software → code; `misc` and `online` entries are judged by their link (GitHub →
+  code, a blog → post); everything else is a paper.
+- A block bibtexparser cannot parse, or an entry without a title, is an error at the
+  entry's line; a missing comma between fields (which bibtexparser would fold into
+  the previous value) is an error at that field's line. A repeated citation key is not: concatenated `.bib` files repeat keys,
+  and the duplicate is read like any other entry (and merged if it is the same paper).
+"""
+
+from __future__ import annotations
+
+import re
+
+import bibtexparser
+from bibtexparser.exceptions import BlockAbortedException
+from bibtexparser.library import Library
+from bibtexparser.middlewares import LatexDecodingMiddleware
+from bibtexparser.middlewares.names import split_multiple_persons_names
+from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field, ParsingFailedBlock
+
+from ..identity import arxiv_id_in_text, normalize_arxiv_id, normalize_doi
+from .citation import kind_from_url
+from .records import ImportFormatError, PaperRecord
+
+_DECODER = LatexDecodingMiddleware()
+_YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
+_URL_MACRO = re.compile(r"\\url\{([^{}]+)\}")
+_KIND_BY_TYPE = {
+    "book": "book",
+    "booklet": "book",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "software": "code",
+}
+_LINK_JUDGED_TYPES = ("misc", "online", "electronic", "www")
+# bibtexparser reads `title = {A}⏎ author = {B}` (comma missing) as one title value.
+_MISSING_COMMA = re.compile(r"[}\"]\s*\n\s*[a-z][\w-]*\s*=\s*[{\"\d]", re.IGNORECASE)
+
+
+def _plain(value: str) -> str:
+    """LaTeX-decoded text on one line; braces stripped by hand if decoding fails."""
+    library = _DECODER.transform(Library([Entry("misc", "value", [Field("value", value)])]))
+    decoded = library.entries[0]["value"] if library.entries else value.replace("{", "")
+    return " ".join(decoded.replace("{", "").replace("}", "").split())
+
+
+def _line(block) -> int | None:
+    return block.start_line + 1 if block.start_line is not None else None
+
+
+def _arxiv_id(fields: dict[str, str]) -> str:
+    archive = (fields.get("archiveprefix") or fields.get("eprinttype") or "arxiv").casefold()
+    if archive == "arxiv" and (found := normalize_arxiv_id(fields.get("eprint", ""))):
+        return found
+    journal = fields.get("journal") or fields.get("journaltitle") or ""
+    if found := arxiv_id_in_text(journal):
+        return found
+    # DBLP writes arXiv papers as journal = {CoRR}, volume = {abs/1706.03762}.
+    volume = fields.get("volume", "")
+    is_corr = journal.strip("{} ").casefold() == "corr" and volume.startswith("abs/")
+    if is_corr and (found := normalize_arxiv_id(volume.removeprefix("abs/"))):
+        return found
+    return normalize_arxiv_id(fields.get("url", "")) or normalize_arxiv_id(fields.get("doi", ""))
+
+
+def _venue(entry_type: str, fields: dict[str, str], arxiv_id: str) -> str:
+    venue = fields.get("journal") or fields.get("journaltitle") or fields.get("booktitle") or ""
+    if not venue and entry_type == "book":
+        venue = fields.get("publisher", "")
+    howpublished = fields.get("howpublished", "")
+    if not venue and howpublished and not _URL_MACRO.search(howpublished):
+        venue = howpublished
+    venue = _plain(venue)
+    lowered = venue.casefold()
+    if arxiv_id and (not venue or "arxiv" in lowered or lowered == "corr"):
+        return "arXiv"
+    return venue
+
+
+def _record(entry: Entry, line: int | None) -> PaperRecord:
+    for field in entry.fields:
+        if isinstance(field.value, str) and _MISSING_COMMA.search(field.value):
+            raise ImportFormatError(
+                f"a comma is missing after the {field.key!r} field of {entry.key!r}",
+                line=field.start_line + 1 if field.start_line is not None else line,
+            )
+    fields = {key.casefold(): str(value).strip() for key, value in entry.items()}
+    title = _plain(fields.get("title", ""))
+    if not title:
+        raise ImportFormatError(f"the entry {entry.key!r} has no title", line=line)
+    entry_type = entry.entry_type.casefold()
+    authors = [
+        _plain(name)
+        for name in split_multiple_persons_names(fields.get("author", ""))
+        if name.strip().casefold() != "others"
+    ]
+    year = _YEAR.search(fields.get("year") or fields.get("date") or "")
+    url = fields.get("url", "")
+    if not url and (macro := _URL_MACRO.search(fields.get("howpublished", ""))):
+        url = macro.group(1).strip()
+    if entry_type in _LINK_JUDGED_TYPES:
+        kind = kind_from_url(url) if url else "paper"
+    else:
+        kind = _KIND_BY_TYPE.get(entry_type, "paper")
+    arxiv_id = _arxiv_id(fields)
+    return PaperRecord(
+        title=title,
+        line=line or 0,
+        authors=[name for name in authors if name],
+        year=int(year.group()) if year else None,
+        venue=_venue(entry_type, fields, arxiv_id),
+        kind=kind,
+        url=url,
+        arxiv_id=arxiv_id,
+        doi=normalize_doi(fields.get("doi", "")),
+        abstract=_plain(fields.get("abstract", "")),
+    )
+
+
+def _failure(block: ParsingFailedBlock) -> ImportFormatError:
+    error = block.error
+    if isinstance(error, BlockAbortedException):
+        reason = " ".join(error.abort_reason.split())
+        message = f"this BibTeX entry could not be read ({reason})"
+    else:
+        message = f"this BibTeX entry could not be read ({error})"
+    return ImportFormatError(message, line=_line(block))
+
+
+def parse_bibtex(text: str) -> list[PaperRecord]:
+    """The entries of a BibTeX file as records, in file order."""
+    library = bibtexparser.parse_string(text)
+    papers = []
+    for block in library.blocks:
+        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
+            block.ignore_error_block, Entry
+        ):
+            papers.append(_record(block.ignore_error_block, _line(block)))
+        elif isinstance(block, ParsingFailedBlock):
+            raise _failure(block)
+        elif isinstance(block, Entry):
+            papers.append(_record(block, _line(block)))
+    return papers

@@ -1,0 +1,202 @@
+"""A personal reading list in Markdown: headings for categories, one link per paper.
+
+The shape (see `reading-list-blog.md` in the seeds)::
+
+    ## Category
+    A line or two about the category.
+
+    - ✔️ [Title](https://arxiv.org/abs/1706.03762) (2017)
+
+    The reader's own paragraph about the paper.
+
+    - [Another title](https://…) (2023) *TO READ*
+
+Decisions, each because real lists do it:
+
+- YAML front matter (`---` … `---` at the top) is skipped; `---` rules elsewhere only
+  end the current blurb. `# Title` (level 1) is the document's title and is ignored;
+  every `##`-or-deeper heading names the topic of the items after it.
+- An item is a list line whose text, after an optional read mark, starts with `[`.
+  Read marks: ✔️ / ✔ / ✅ / `[x]` mean "done"; "TO READ" after the link, or alone as
+  the paragraph after the item (`*TO READ*`), means "queued". A done mark wins.
+- Tolerated: no year, no space before the year, spaces inside the link's parentheses,
+  a link wrapped over several lines. A list line starting a link that is never closed
+  is an error at that line. List lines without a link are ordinary text (part of a
+  blurb), unless they carry a read mark, which only items do (an error again).
+- The paragraphs after an item, up to the next item, heading or rule, are its blurb,
+  kept as Markdown. When several items sit on adjacent lines with no blank line
+  between them, the paragraph after them describes the group ("This pair of papers…"),
+  so every item of the group gets it. A paragraph that is only a marker
+  (`*TO READ*`, `*TO WRITE*`) is a marker, not a blurb: `*TO WRITE*` means the reader
+  has not written one yet.
+- Text between a heading and its first item describes the category and is not kept.
+- Links to anything count, not just papers ("Other resources" sections list blog
+  posts and documentation): the kind is guessed from the URL (GitHub → code, a
+  `/book/` path → book, a blog host or path → post, else paper), and the arXiv id or
+  DOI is taken from arXiv and doi.org links.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..identity import normalize_arxiv_id, normalize_doi
+from .citation import kind_from_url
+from .records import ImportFormatError, PaperRecord
+
+_FRONT_MATTER_END = ("---", "...")
+_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$")
+_RULE = re.compile(r"^\s{0,3}(?:(?:-\s*){3,}|(?:\*\s*){3,}|(?:_\s*){3,})$")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_LIST_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+(?P<content>.*)$")
+_DONE_MARK = re.compile(r"^(?:[\u2713\u2714\u2611]\ufe0f?|\u2705|\[[xX]\])\s*")
+_TODO_BOX = re.compile(r"^\[ \]\s*")
+_LINK = re.compile(
+    r"""^\[(?P<title>(?:[^\[\]\\]|\\.|\[[^\[\]]*\])+)\]
+    \(\s*<?(?P<url>(?:[^()\s<>]|\([^()\s]*\))*)>?(?:\s+"[^"]*")?\s*\)""",
+    re.VERBOSE,
+)
+_YEAR = re.compile(r"\(\s*((?:1[89]|20)\d{2})\s*\)")
+_QUEUED = re.compile(r"(?<![a-z])to[ -]read(?![a-z])", re.IGNORECASE)
+_MARKER_LINE = re.compile(r"^[*_]{0,2}\s*(?P<word>to[ -]read|to[ -]write)\s*[*_]{0,2}$", re.I)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+
+
+def skip_front_matter(lines: list[str]) -> int:
+    """Index of the first line after YAML front matter (0 when there is none)."""
+    if not lines or lines[0].strip() != "---":
+        return 0
+    for index in range(1, len(lines)):
+        if lines[index].strip() in _FRONT_MATTER_END:
+            return index + 1
+    return 0  # never closed: it was a rule, not front matter
+
+
+def _clean_inline(text: str) -> str:
+    text = _ESCAPE.sub(r"\1", " ".join(text.split()))
+    for mark in ("**", "__", "*", "_"):
+        if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark):
+            text = text[len(mark) : -len(mark)].strip()
+    return text
+
+
+class _Reader:
+    """Walks the lines once, keeping the open group of items waiting for their blurb."""
+
+    def __init__(self, lines: list[str]) -> None:
+        self.lines = lines
+        self.papers: list[PaperRecord] = []
+        self.topic = ""
+        self.group: list[PaperRecord] = []
+        self.blurb: list[str] = []
+        self.previous_was_item = False
+
+    def close_group(self) -> None:
+        text = "\n".join(self.blurb).strip()
+        text = re.sub(r"\n{3,}", "\n\n", text)
+        for paper in self.group:
+            paper.blurb = text
+        self.group, self.blurb = [], []
+
+    def text_line(self, line: str) -> None:
+        if not self.group:
+            return  # a category's description, or the list's introduction
+        marker = _MARKER_LINE.match(line.strip())
+        if marker:
+            if marker.group("word").lower().replace("-", " ") == "to read":
+                for paper in self.group:
+                    paper.read_state = paper.read_state or "queued"
+            return
+        self.blurb.append(line.rstrip())
+
+    def item(self, number: int, content: str, start: int) -> int:
+        """Read the item on line `number`; returns the index of the next unread line."""
+        done = False
+        if match := _DONE_MARK.match(content):
+            done, content = True, content[match.end() :]
+        elif match := _TODO_BOX.match(content):
+            content = content[match.end() :]
+        if not content.startswith("["):
+            if done:
+                raise ImportFormatError("expected a [Title](link) after the read mark", line=number)
+            self.text_line(self.lines[start - 1])
+            return start
+        link = _LINK.match(content)
+        following = start
+        # A long title may wrap: join the next lines until the link closes or the text ends.
+        while link is None and following < len(self.lines):
+            extra = self.lines[following]
+            if not extra.strip() or _LIST_ITEM.match(extra) or _HEADING.match(extra):
+                break
+            content = f"{content} {extra.strip()}"
+            following += 1
+            link = _LINK.match(content)
+        if link is None:
+            raise ImportFormatError(
+                "this list item starts a link that is not closed; expected [Title](link)",
+                line=number,
+            )
+        title = _clean_inline(link.group("title"))
+        if not title:
+            raise ImportFormatError("the link on this list item has no title", line=number)
+        rest = content[link.end() :]
+        url = link.group("url").strip()
+        year = _YEAR.search(rest)
+        if any(mark in rest for mark in "\u2713\u2714\u2611\u2705"):
+            done = True
+        read_state = "done" if done else "queued" if _QUEUED.search(rest) else ""
+        paper = PaperRecord(
+            title=title,
+            line=number,
+            year=int(year.group(1)) if year else None,
+            kind=kind_from_url(url),
+            url=url,
+            arxiv_id=normalize_arxiv_id(url),
+            doi=normalize_doi(url),
+            topics=[self.topic] if self.topic else [],
+            read_state=read_state,
+        )
+        if not self.previous_was_item:
+            self.close_group()
+        self.group.append(paper)
+        self.papers.append(paper)
+        return following
+
+    def read(self) -> list[PaperRecord]:
+        index = skip_front_matter(self.lines)
+        fenced = False
+        while index < len(self.lines):
+            line = self.lines[index]
+            number = index + 1
+            index += 1
+            if _FENCE.match(line):
+                fenced = not fenced
+            if fenced or _FENCE.match(line):
+                self.text_line(line)
+                self.previous_was_item = False
+                continue
+            if heading := _HEADING.match(line):
+                self.close_group()
+                if len(heading.group(1)) >= 2:
+                    self.topic = _clean_inline(heading.group(2))
+                self.previous_was_item = False
+            elif _RULE.match(line):
+                self.close_group()
+                self.previous_was_item = False
+            elif item := _LIST_ITEM.match(line):
+                before = len(self.papers)
+                index = self.item(number, item.group("content").strip(), index)
+                self.previous_was_item = len(self.papers) > before
+            else:
+                if line.strip():
+                    self.text_line(line)
+                elif self.blurb:
+                    self.blurb.append("")
+                self.previous_was_item = False
+        self.close_group()
+        return self.papers
+
+
+def parse_markdown(text: str) -> list[PaperRecord]:
+    """The papers of a Markdown reading list, in the order they appear."""
+    return _Reader(text.split("\n")).read()

@@ -1,0 +1,170 @@
+"""The records every importer produces, and the one way they become a ParseResult.
+
+The parsers know nothing of the database: they turn a file into these plain
+dataclasses, and `papers.services` merges them into the canon. Keeping the records
+free of Django lets the parsers be tested (and reused) without a database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..identity import identity_key, normalize_arxiv_id, normalize_doi, normalize_title
+
+TIERS = ("must", "recommended", "further")  # Must Read / Recommended / Further Reading
+KINDS = ("paper", "book", "chapter", "post", "code")
+READ_STATES = ("", "done", "queued")
+
+
+class ImportFormatError(ValueError):
+    """The input cannot be read as the format it claims to be; `line` says where."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line is not None else self.message
+
+
+@dataclass
+class PlacementRecord:
+    phase_number: int
+    phase_title: str  # "" when the source does not say
+    tier: str  # one of TIERS
+    note: str = ""  # e.g. what the learner builds with the paper in that phase
+
+
+@dataclass
+class PaperRecord:
+    title: str
+    line: int  # 1-based line in the source where the item starts
+    authors: list[str] = field(default_factory=list)  # as written, in order
+    year: int | None = None
+    venue: str = ""
+    kind: str = "paper"
+    url: str = ""
+    arxiv_id: str = ""  # normalized
+    doi: str = ""  # normalized
+    abstract: str = ""
+    tldr: str = ""
+    key_contribution: str = ""
+    why_it_matters: str = ""
+    tier: str = ""  # overall tier in this list ("" if none)
+    topics: list[str] = field(default_factory=list)
+    placements: list[PlacementRecord] = field(default_factory=list)
+    read_state: str = ""  # "" | "done" (✔️) | "queued" (*TO READ*)
+    blurb: str = ""  # the reader's own paragraph(s) after the item, Markdown as written
+    note: str = ""  # a free note on this mention, e.g. the "-- note" of a citation
+    builds_on: list[str] = field(default_factory=list)  # references (JSON canon only)
+
+    @property
+    def key(self) -> str:
+        """The identity this record merges on: arXiv id, else DOI, else title and year."""
+        return identity_key(
+            arxiv_id=self.arxiv_id, doi=self.doi, title=self.title, year=self.year
+        )
+
+
+@dataclass
+class PhaseRecord:
+    number: int
+    title: str
+
+
+@dataclass
+class ParseResult:
+    format: str
+    papers: list[PaperRecord]
+    phases: list[PhaseRecord]  # distinct, sorted by number; title from the best mention
+    topics: list[str]  # distinct, in order of first appearance
+
+
+# Fields a later mention of the same paper may fill when the first left them empty.
+# `note` is left out on purpose: it annotates one mention ("listed above"), not the paper.
+_FILLABLE = (
+    "venue",
+    "url",
+    "arxiv_id",
+    "doi",
+    "abstract",
+    "tldr",
+    "key_contribution",
+    "why_it_matters",
+    "blurb",
+)
+_TIER_RANK = {tier: rank for rank, tier in enumerate(TIERS)}
+
+
+def _same_paper(a: PaperRecord, b: PaperRecord) -> bool:
+    if a.arxiv_id and b.arxiv_id:
+        return a.arxiv_id == b.arxiv_id
+    if a.doi and b.doi and a.doi == b.doi:
+        return True
+    if normalize_title(a.title) != normalize_title(b.title):
+        return False
+    return a.year is None or b.year is None or a.year == b.year
+
+
+def _absorb(first: PaperRecord, later: PaperRecord) -> None:
+    """Fold a later mention of the same paper into the first one."""
+    for name in _FILLABLE:
+        if not getattr(first, name) and getattr(later, name):
+            setattr(first, name, getattr(later, name))
+    if not first.authors:
+        first.authors = list(later.authors)
+    if first.year is None:
+        first.year = later.year
+    if later.tier and (not first.tier or _TIER_RANK[later.tier] < _TIER_RANK[first.tier]):
+        first.tier = later.tier
+    if later.read_state == "done" or not first.read_state:
+        first.read_state = later.read_state or first.read_state
+    first.topics += [t for t in later.topics if t not in first.topics]
+    placed = {p.phase_number for p in first.placements}
+    first.placements += [p for p in later.placements if p.phase_number not in placed]
+    first.builds_on += [r for r in later.builds_on if r not in first.builds_on]
+
+
+def _merge_duplicates(papers: list[PaperRecord]) -> list[PaperRecord]:
+    """One record per paper: a list that names a paper twice still means one paper."""
+    kept: list[PaperRecord] = []
+    by_title: dict[str, list[PaperRecord]] = {}
+    by_arxiv: dict[str, PaperRecord] = {}
+    by_doi: dict[str, PaperRecord] = {}
+    for paper in papers:
+        candidates = [by_arxiv.get(paper.arxiv_id), by_doi.get(paper.doi)]
+        candidates += by_title.get(normalize_title(paper.title), [])
+        match = next((c for c in candidates if c is not None and _same_paper(c, paper)), None)
+        if match is None:
+            kept.append(paper)
+            match = paper
+        else:
+            _absorb(match, paper)
+        by_title.setdefault(normalize_title(match.title), []).append(match)
+        by_title.setdefault(normalize_title(paper.title), []).append(match)
+        for index, value in ((by_arxiv, match.arxiv_id), (by_doi, match.doi)):
+            if value:
+                index.setdefault(value, match)
+    return kept
+
+
+def make_result(format: str, papers: list[PaperRecord]) -> ParseResult:
+    """Check, de-duplicate and summarize the records of one parsed file."""
+    for paper in papers:
+        paper.arxiv_id = normalize_arxiv_id(paper.arxiv_id)
+        paper.doi = normalize_doi(paper.doi)
+    # Topics in the order the file introduces them, even when a later mention of a
+    # paper carries its topic back to the paper's first mention.
+    topics = list(dict.fromkeys(topic for paper in papers for topic in paper.topics))
+    papers = _merge_duplicates(papers)
+    if not papers:
+        raise ImportFormatError(f"no papers found (read as {format})")
+    phase_titles: dict[int, str] = {}
+    for paper in papers:
+        for placement in paper.placements:
+            # The first mention that names the phase wins; bare "Phase 4" names nothing.
+            if not phase_titles.get(placement.phase_number):
+                phase_titles[placement.phase_number] = placement.phase_title
+    phases = [PhaseRecord(number=n, title=phase_titles[n]) for n in sorted(phase_titles)]
+    return ParseResult(format=format, papers=papers, phases=phases, topics=topics)

@@ -1,0 +1,301 @@
+"""The canon: papers, topics, ordered curriculum phases, placements and lineage."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import connection, models
+from django.db.models import (
+    Count,
+    FilteredRelation,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.text import slugify
+
+from .identity import normalize_arxiv_id, normalize_doi, normalize_title
+
+
+class Kind(models.TextChoices):
+    PAPER = "paper", "Paper"
+    BOOK = "book", "Book"
+    CHAPTER = "chapter", "Chapter"
+    POST = "post", "Blog post"
+    CODE = "code", "Code"
+
+
+class Tier(models.IntegerChoices):
+    """Importance in the curriculum; the integer orders Must Read first."""
+
+    MUST = 1, "Must Read"
+    RECOMMENDED = 2, "Recommended"
+    FURTHER = 3, "Further Reading"
+
+    @property
+    def slug(self) -> str:
+        return TIER_SLUGS[self]
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Tier | None:
+        return {v: k for k, v in TIER_SLUGS.items()}.get(slug)
+
+
+TIER_SLUGS = {Tier.MUST: "must", Tier.RECOMMENDED: "recommended", Tier.FURTHER: "further"}
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Topic, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:canon") + f"?topic={self.slug}"
+
+
+class PhaseQuerySet(models.QuerySet):
+    def with_papers(self) -> PhaseQuerySet:
+        """Phases with their placements (and each placement's paper and topics) in order."""
+        placements = Placement.objects.select_related("paper").prefetch_related("paper__topics")
+        return self.prefetch_related(Prefetch("placements", queryset=placements))
+
+
+class Phase(models.Model):
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+
+    objects = PhaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Phase {self.number}: {self.title}" if self.title else f"Phase {self.number}"
+
+
+class PaperQuerySet(models.QuerySet):
+    def for_list(self) -> PaperQuerySet:
+        """What a list of papers shows: topics and phase placements, in a fixed number of queries."""
+        return self.prefetch_related(
+            "topics", Prefetch("placements", queryset=Placement.objects.select_related("phase"))
+        )
+
+    def with_status_for(self, user) -> PaperQuerySet:
+        """Annotate `my_status`: the user's reading status of each paper ("" if none)."""
+        from notes.models import Reading
+
+        mine = Reading.objects.filter(user=user, paper=OuterRef("pk")).values("status")[:1]
+        return self.annotate(my_status=Coalesce(Subquery(mine), Value("")))
+
+    def with_reading_of(self, user) -> PaperQuerySet:
+        """Join the user's reading and note of each paper in the same query.
+
+        Read them with `reading_of(paper)` / `note_of(paper)`: Django leaves the
+        attribute unset when the user has no row.
+        """
+        return self.annotate(
+            my_reading=FilteredRelation("readings", condition=Q(readings__user=user)),
+            my_note=FilteredRelation("notes", condition=Q(notes__user=user)),
+        ).select_related("my_reading", "my_note")
+
+    def with_my_status(self, user, status: str) -> PaperQuerySet:
+        """Filter on the annotation: a status, "none" (not on my list) or "active" (passes 1–3)."""
+        qs = self.with_status_for(user)
+        if status == "none":
+            return qs.filter(my_status="")
+        if status == "active":
+            return qs.filter(my_status__in=["pass1", "pass2", "pass3"])
+        return qs.filter(my_status=status)
+
+    def in_topic(self, slug: str) -> PaperQuerySet:
+        return self.filter(topics__slug=slug)
+
+    def in_phase(self, number: int) -> PaperQuerySet:
+        return self.filter(placements__phase__number=number)
+
+    def with_tier(self, tier: int) -> PaperQuerySet:
+        return self.filter(Q(tier=tier) | Q(placements__tier=tier)).distinct()
+
+    def search(self, query: str) -> PaperQuerySet:
+        """Full-text search on PostgreSQL (ranked); every word must appear, on SQLite."""
+        query = query.strip()
+        if not query:
+            return self
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+            vector = (
+                SearchVector("title", weight="A", config="english")
+                + SearchVector("authors", weight="B", config="simple")
+                + SearchVector("arxiv_id", "doi", weight="B", config="simple")
+                + SearchVector("tldr", "venue", weight="C", config="english")
+            )
+            search = SearchQuery(query, search_type="websearch", config="english")
+            simple = SearchQuery(query, search_type="websearch", config="simple")
+            return (
+                self.annotate(rank=SearchRank(vector, search | simple))
+                .filter(Q(rank__gt=0) | Q(title__icontains=query))
+                .order_by("-rank", "title")
+            )
+        condition = Q()
+        for word in query.split():
+            condition &= (
+                Q(title__icontains=word)
+                | Q(authors__icontains=word)
+                | Q(tldr__icontains=word)
+                | Q(venue__icontains=word)
+                | Q(arxiv_id__icontains=word)
+            )
+        return self.filter(condition)
+
+
+class Paper(models.Model):
+    title = models.CharField(max_length=500)
+    authors = models.TextField(blank=True, help_text="One name per line, in order (e.g. Vaswani, A.).")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    venue = models.CharField(max_length=300, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAPER)
+    url = models.URLField("link", max_length=500, blank=True)
+    arxiv_id = models.CharField("arXiv id", max_length=40, blank=True)
+    doi = models.CharField("DOI", max_length=200, blank=True)
+    abstract = models.TextField(blank=True)
+    tldr = models.TextField("TLDR", blank=True)
+    key_contribution = models.TextField(blank=True)
+    why_it_matters = models.TextField(blank=True)
+    tier = models.PositiveSmallIntegerField(
+        choices=Tier.choices, null=True, blank=True, help_text="Importance in the canon as a whole."
+    )
+    topics = models.ManyToManyField(Topic, related_name="papers", blank=True)
+    builds_on = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        related_name="built_upon_by",
+        blank=True,
+        help_text="Papers to read first: this one builds directly on them.",
+    )
+    title_key = models.CharField(max_length=500, editable=False, db_index=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = PaperQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arxiv_id"], condition=~Q(arxiv_id=""), name="paper_unique_arxiv_id"
+            ),
+            models.UniqueConstraint(fields=["doi"], condition=~Q(doi=""), name="paper_unique_doi"),
+        ]
+        indexes = [models.Index(fields=["year"]), models.Index(fields=["tier"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    def save(self, *args, **kwargs) -> None:
+        # Identity fields are kept normalized however they were entered (admin, import, API).
+        self.arxiv_id = normalize_arxiv_id(self.arxiv_id) if self.arxiv_id else ""
+        self.doi = normalize_doi(self.doi) if self.doi else ""
+        self.title_key = normalize_title(self.title)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "arxiv_id", "doi", "title_key"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:paper", args=[self.pk])
+
+    @property
+    def author_list(self) -> list[str]:
+        return [line.strip() for line in self.authors.splitlines() if line.strip()]
+
+    @property
+    def short_authors(self) -> str:
+        names = self.author_list
+        surnames = [name.split(",")[0].strip() for name in names]
+        if not surnames:
+            return ""
+        if len(surnames) == 1:
+            return surnames[0]
+        if len(surnames) == 2:
+            return f"{surnames[0]} & {surnames[1]}"
+        return f"{surnames[0]} et al."
+
+    @property
+    def arxiv_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.arxiv_id}" if self.arxiv_id else ""
+
+    @property
+    def pdf_url(self) -> str:
+        if self.arxiv_id:
+            return f"https://arxiv.org/pdf/{self.arxiv_id}"
+        return self.url if self.url.lower().endswith(".pdf") else ""
+
+    @property
+    def doi_url(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else ""
+
+    @property
+    def link(self) -> str:
+        return self.url or self.arxiv_url or self.doi_url
+
+    @property
+    def tier_slug(self) -> str:
+        return Tier(self.tier).slug if self.tier else ""
+
+    def citation(self) -> str:
+        from .citations import format_citation
+
+        return format_citation(self)
+
+    def bibtex(self) -> str:
+        from .citations import to_bibtex
+
+        return to_bibtex([self])
+
+
+class Placement(models.Model):
+    """A paper's place in one curriculum phase: its tier there, its order, and a note."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="placements")
+    phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="placements")
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.RECOMMENDED)
+    order = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True, help_text="e.g. Implement the sampling loop.")
+
+    class Meta:
+        ordering = ["phase__number", "tier", "order", "paper__title"]
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "phase"], name="placement_unique_paper_phase")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper} in {self.phase} ({self.get_tier_display()})"
+
+
+def unique_slug(model: type[models.Model], text: str, max_length: int = 120) -> str:
+    base = slugify(text)[:max_length] or "item"
+    slug, n = base, 2
+    while model.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def topic_counts() -> models.QuerySet:
+    """Topics with how many papers each holds, for the canon's sidebar."""
+    return Topic.objects.annotate(paper_count=Count("papers")).filter(paper_count__gt=0)

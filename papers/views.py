@@ -1,0 +1,132 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_GET, require_http_methods
+
+from notes.reading_list import panel_context
+
+from . import arxiv, exports
+from .forms import CanonFilterForm, IdentifierForm, ImportForm, PaperForm
+from .importers import ImportFormatError, parse
+from .models import Paper, Phase, Placement, Tier, topic_counts
+from .services import import_reading_list
+
+PAGE_SIZE = 25
+
+
+def is_fragment_request(request: HttpRequest) -> bool:
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+def render_page(request: HttpRequest, template: str, fragment: str, context: dict) -> HttpResponse:
+    """One URL serves the page and, to htmx, just the fragment it swaps."""
+    name = f"{template}#{fragment}" if is_fragment_request(request) else template
+    response = render(request, name, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_GET
+def canon(request: HttpRequest) -> HttpResponse:
+    topics = list(topic_counts())
+    phases = list(Phase.objects.all())
+    form = CanonFilterForm(request.GET or None, topics=topics, phases=phases)
+    papers = Paper.objects.for_list().with_status_for(request.user)
+    if form.is_bound and form.is_valid():
+        papers = form.filter(papers, request.user)
+    if not (form.is_bound and form.is_valid() and form.cleaned_data.get("q")):
+        papers = papers.order_by("title")
+    page = Paginator(papers, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "topics": topics,
+        "phases": phases,
+        "query": query.urlencode(),
+        "selected_topic": form.data.get("topic", "") if form.is_bound else "",
+    }
+    return render_page(request, "papers/canon.html", "results", context)
+
+
+@require_GET
+def curriculum(request: HttpRequest) -> HttpResponse:
+    phases = Phase.objects.with_papers()
+    return render(request, "papers/curriculum.html", {"phases": phases, "tiers": Tier})
+
+
+@require_GET
+def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    placements = Placement.objects.select_related("phase")
+    prerequisites = Paper.objects.with_status_for(request.user)
+    paper = get_object_or_404(
+        Paper.objects.with_reading_of(request.user).prefetch_related(
+            "topics",
+            Prefetch("placements", queryset=placements),
+            Prefetch("builds_on", queryset=prerequisites),
+            "built_upon_by",
+        ),
+        pk=pk,
+    )
+    context = {"paper": paper, **panel_context(request.user, paper)}
+    return render(request, "papers/paper.html", context)
+
+
+@require_GET
+def paper_bibtex(request: HttpRequest, pk: int) -> HttpResponse:
+    paper = get_object_or_404(Paper, pk=pk)
+    return exports.attachment(paper.bibtex(), "application/x-bibtex", f"paper-{paper.pk}.bib")
+
+
+@require_GET
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The canon (filtered like the canon page) as BibTeX, JSON or Markdown."""
+    topics, phases = list(topic_counts()), list(Phase.objects.all())
+    form = CanonFilterForm(request.GET or None, topics=topics, phases=phases)
+    papers = Paper.objects.for_list().order_by("title")
+    if form.is_bound and form.is_valid():
+        papers = form.filter(papers, request.user)
+    return exports.download(papers, fmt)
+
+
+@permission_required("papers.add_paper", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def import_list(request: HttpRequest) -> HttpResponse:
+    form = ImportForm(request.POST or None, request.FILES or None)
+    summary = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            result = parse(data["content"], format=data["format"], filename=data["filename"])
+        except ImportFormatError as error:
+            form.add_error(None, f"Nothing was imported. {error}")
+        else:
+            summary = import_reading_list(result, added_by=request.user, dry_run=data["dry_run"])
+            if not summary.dry_run:
+                messages.success(request, f"Imported {len(result.papers)} papers.")
+    return render(request, "papers/import.html", {"form": form, "summary": summary})
+
+
+@permission_required("papers.add_paper", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def add_paper(request: HttpRequest) -> HttpResponse:
+    """Paste an identifier, get a pre-filled form; save it to the canon."""
+    lookup = IdentifierForm(request.GET if "identifier" in request.GET else None)
+    initial, problem, existing = {}, "", None
+    if lookup.is_bound and lookup.is_valid():
+        initial, problem, existing = arxiv.prefill(lookup.cleaned_data["identifier"])
+    form = PaperForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        paper = form.save(commit=False)
+        paper.added_by = request.user
+        paper.save()
+        form.save_m2m()
+        messages.success(request, f"“{paper.title}” is now in the canon.")
+        return redirect(paper)
+    context = {"lookup": lookup, "form": form, "problem": problem, "existing": existing}
+    return render(request, "papers/add.html", context)

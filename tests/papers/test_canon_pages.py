@@ -1,0 +1,166 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from papers.models import Paper, Tier
+
+
+def count_queries(client, url: str, **headers) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, headers=headers)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_canon_lists_papers_with_topic_tier_phase(alice_client, make_paper) -> None:
+    make_paper("Attention Is All You Need", topics=["Transformers"], phase=4, tier=Tier.MUST)
+    make_paper("Deep Residual Learning", topics=["Vision"])
+    page = alice_client.get(reverse("papers:canon")).content.decode()
+    assert "Attention Is All You Need" in page
+    assert "Deep Residual Learning" in page
+    assert "Must Read" in page and "Phase 4" in page
+    assert '<a href="?topic=transformers"' in page
+
+
+def test_canon_filters_by_topic_tier_phase_and_kind(alice_client, make_paper) -> None:
+    make_paper("Alpha", topics=["Vision"], kind="book")
+    make_paper("Beta", topics=["Language"], phase=2, tier=Tier.RECOMMENDED)
+    make_paper("Gamma", topics=["Language"], tier=Tier.FURTHER)
+    url = reverse("papers:canon")
+
+    def titles(**params) -> set[str]:
+        response = alice_client.get(url, params)
+        return {p.title for p in response.context["page"]}
+
+    assert titles(topic="language") == {"Beta", "Gamma"}
+    assert titles(tier=Tier.RECOMMENDED) == {"Beta"}
+    assert titles(phase=2) == {"Beta"}
+    assert titles(kind="book") == {"Alpha"}
+    assert titles(topic="language", tier=Tier.FURTHER) == {"Gamma"}
+
+
+def test_canon_search_finds_titles_authors_and_arxiv_ids(alice_client, make_paper) -> None:
+    make_paper("Attention Is All You Need", authors="Vaswani, A.", arxiv_id="1706.03762")
+    make_paper("Denoising Diffusion Probabilistic Models", authors="Ho, J.")
+    url = reverse("papers:canon")
+    assert [p.title for p in alice_client.get(url, {"q": "diffusion"}).context["page"]] == [
+        "Denoising Diffusion Probabilistic Models"
+    ]
+    assert [p.title for p in alice_client.get(url, {"q": "vaswani"}).context["page"]] == [
+        "Attention Is All You Need"
+    ]
+    assert [p.title for p in alice_client.get(url, {"q": "attention need"}).context["page"]] == [
+        "Attention Is All You Need"
+    ]
+
+
+def test_canon_htmx_request_gets_only_the_results_fragment(alice_client, make_paper) -> None:
+    make_paper("Attention Is All You Need")
+    response = alice_client.get(reverse("papers:canon"), {"q": "attention"}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="results">')
+    assert "<html" not in body and "Attention Is All You Need" in body
+    assert "HX-Request" in response["Vary"]
+    restore = alice_client.get(
+        reverse("papers:canon"),
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.content.decode()
+
+
+def test_canon_ignores_bad_filters_with_a_message(alice_client, make_paper) -> None:
+    make_paper("Alpha")
+    response = alice_client.get(reverse("papers:canon"), {"tier": "99", "phase": "x"})
+    assert response.status_code == 200
+    assert "Some filters were not understood" in response.content.decode()
+
+
+def test_canon_paginates(alice_client, make_paper) -> None:
+    for _ in range(30):
+        make_paper()
+    first = alice_client.get(reverse("papers:canon")).context["page"]
+    second = alice_client.get(reverse("papers:canon"), {"page": 2}).context["page"]
+    assert len(first) == 25 and len(second) == 5
+    assert not {p.pk for p in first} & {p.pk for p in second}
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_canon_query_count_does_not_grow(alice_client, make_paper, htmx) -> None:
+    headers = {"HX-Request": "true"} if htmx else {}
+    url = reverse("papers:canon")
+    for n in range(5):
+        make_paper(topics=[f"Topic {n % 3}"], phase=n % 2)
+    small = count_queries(alice_client, url, **headers)
+    for n in range(495):
+        make_paper(topics=[f"Topic {n % 7}"], phase=n % 4)
+    assert count_queries(alice_client, url, **headers) == small
+    assert small <= 8
+
+
+def test_curriculum_groups_phases_by_tier(alice_client, make_paper) -> None:
+    make_paper("Recommended one", phase=5, tier=Tier.RECOMMENDED)
+    make_paper("Must one", phase=5, tier=Tier.MUST)
+    make_paper("Earlier phase", phase=4, tier=Tier.MUST)
+    page = alice_client.get(reverse("papers:curriculum")).content.decode()
+    assert page.index("Phase 4") < page.index("Phase 5")
+    assert page.index("Must one") < page.index("Recommended one")
+    assert page.index("Must Read") < page.index("Recommended")
+
+
+def test_curriculum_query_count_does_not_grow(alice_client, make_paper) -> None:
+    for n in range(5):
+        make_paper(phase=n % 3, topics=["T"])
+    small = count_queries(alice_client, reverse("papers:curriculum"))
+    for n in range(495):
+        make_paper(phase=n % 9, topics=["T", f"U{n % 5}"])
+    assert count_queries(alice_client, reverse("papers:curriculum")) == small
+
+
+def test_paper_page_shows_everything(alice_client, make_paper) -> None:
+    base = make_paper("Attention Is All You Need", arxiv_id="1706.03762", year=2017,
+                      authors="Vaswani, A.\nShazeer, N.", venue="NeurIPS 2017")
+    lora = make_paper("LoRA: Low-Rank Adaptation of Large Language Models", doi="10.1000/LoRA")
+    qlora = make_paper("QLoRA: Efficient Finetuning of Quantized LLMs")
+    lora.builds_on.add(base)
+    qlora.builds_on.add(lora)
+    page = alice_client.get(lora.get_absolute_url()).content.decode()
+    assert "Read first" in page and base.get_absolute_url() in page
+    assert "Read next" in page and qlora.get_absolute_url() in page
+    assert "https://doi.org/10.1000/lora" in page
+    base_page = alice_client.get(base.get_absolute_url()).content.decode()
+    assert "https://arxiv.org/pdf/1706.03762" in base_page
+    assert "Vaswani, A., &amp; Shazeer, N. (2017). Attention Is All You Need. NeurIPS 2017." in base_page
+    assert "@article{vaswani2017attention," in base_page
+
+
+def test_paper_page_query_count_does_not_grow(alice_client, make_paper) -> None:
+    paper = make_paper(topics=["A"], phase=1)
+    for _ in range(5):
+        make_paper().builds_on.add(paper)
+    small = count_queries(alice_client, paper.get_absolute_url())
+    for n in range(495):
+        other = make_paper(topics=[f"T{n % 4}"])
+        other.builds_on.add(paper)
+        paper.topics.add(*other.topics.all())
+    assert count_queries(alice_client, paper.get_absolute_url()) == small
+
+
+def test_missing_paper_is_404(alice_client) -> None:
+    assert alice_client.get(reverse("papers:paper", args=[999999])).status_code == 404
+
+
+def test_bibtex_download(alice_client, make_paper) -> None:
+    paper = make_paper("Attention Is All You Need", arxiv_id="1706.03762", year=2017,
+                       authors="Vaswani, A.")
+    response = alice_client.get(reverse("papers:paper-bibtex", args=[paper.pk]))
+    assert response["Content-Disposition"] == f'attachment; filename="paper-{paper.pk}.bib"'
+    body = response.content.decode()
+    assert "eprint = {1706.03762}" in body and "title = {{Attention Is All You Need}}" in body
+
+
+@pytest.mark.django_db
+def test_identity_fields_are_normalized_on_save() -> None:
+    paper = Paper.objects.create(title="X", arxiv_id="https://arxiv.org/pdf/1706.03762v5",
+                                 doi="https://doi.org/10.1000/ABC")
+    assert (paper.arxiv_id, paper.doi) == ("1706.03762", "10.1000/abc")
