@@ -14,8 +14,15 @@ class ClubForm(forms.ModelForm):
 
     class Meta:
         model = Club
-        fields = ["name", "description", "phases", "meeting_weekday", "meeting_time", "time_zone",
-                  "place"]
+        fields = [
+            "name",
+            "description",
+            "phases",
+            "meeting_weekday",
+            "meeting_time",
+            "time_zone",
+            "place",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "meeting_time": forms.TimeInput(attrs={"type": "time"}),
@@ -43,8 +50,17 @@ class MeetingForm(forms.ModelForm):
 
     class Meta:
         model = Meeting
-        fields = ["starts_at", "duration_minutes", "papers", "presenter", "discussion_lead",
-                  "place", "minimum_pass", "agenda", "outcome"]
+        fields = [
+            "starts_at",
+            "duration_minutes",
+            "papers",
+            "presenter",
+            "discussion_lead",
+            "place",
+            "minimum_pass",
+            "agenda",
+            "outcome",
+        ]
         widgets = {
             "agenda": forms.Textarea(attrs={"rows": 4}),
             "outcome": forms.Textarea(attrs={"rows": 3}),
@@ -86,8 +102,11 @@ class RoleForm(forms.Form):
 class SignUpForm(forms.Form):
     """Accounts are created only by following an invitation."""
 
-    username = forms.RegexField(regex=r"^[\w.@+-]+$", max_length=150,
-                                error_messages={"invalid": "Use letters, digits and @ . + - _ only."})
+    username = forms.RegexField(
+        regex=r"^[\w.@+-]+$",
+        max_length=150,
+        error_messages={"invalid": "Use letters, digits and @ . + - _ only."},
+    )
     display_name = forms.CharField(max_length=80, required=False)
     email = forms.EmailField()
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)

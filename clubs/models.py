@@ -179,19 +179,19 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.club} · {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
-    def get_absolute_url(self) -> str:
-        return reverse("clubs:meeting", args=[self.club.slug, self.pk])
-
-    @property
-    def ends_at(self):
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
-
     def save(self, *args, **kwargs) -> None:
         from notes.markdown import render_markdown
 
         self.agenda_html = render_markdown(self.agenda)
         self.outcome_html = render_markdown(self.outcome)
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("clubs:meeting", args=[self.club.slug, self.pk])
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
 
 
 class CalendarFeed(models.Model):

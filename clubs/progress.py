@@ -20,7 +20,14 @@ from papers.models import Paper, Phase
 
 from .models import Club, Meeting, Membership
 
-SHORT_LABELS = {"queued": "·", "pass1": "1", "pass2": "2", "pass3": "3", "done": "✔", "dropped": "–"}
+SHORT_LABELS = {
+    "queued": "·",
+    "pass1": "1",
+    "pass2": "2",
+    "pass3": "3",
+    "done": "✔",
+    "dropped": "–",
+}
 
 
 @dataclass
@@ -167,8 +174,10 @@ def build_matrix(club: Club, memberships: list[Membership], phase: Phase | None)
             if status == Status.DONE:
                 paper_totals[column] += 1
             label = Status(status).label if status else "Not started"
-            cells.append(f'<td class="cell s-{status or "none"}" title="{label}">'
-                         f'{SHORT_LABELS.get(status, "")}</td>')
+            cells.append(
+                f'<td class="cell s-{status or "none"}" title="{label}">'
+                f"{SHORT_LABELS.get(status, '')}</td>"
+            )
         rows.append((membership, mark_safe("".join(cells)), statuses.count(Status.DONE)))  # noqa: S308
     bars = []
     if phase_of:
@@ -198,7 +207,10 @@ def finished_per_week(club: Club, weeks: int = 12) -> list[tuple[object, int]]:
             .annotate(n=Count("id"))
         }
     )
-    return [(start + timedelta(weeks=i), counts.get(start + timedelta(weeks=i), 0)) for i in range(weeks)]
+    return [
+        (start + timedelta(weeks=i), counts.get(start + timedelta(weeks=i), 0))
+        for i in range(weeks)
+    ]
 
 
 def chart_svg(series: list[tuple[object, int]], width: int = 600, height: int = 160) -> SafeString:
@@ -236,5 +248,5 @@ def chart_svg(series: list[tuple[object, int]], width: int = 600, height: int = 
                 f"{week:%b %d}",
             )
         )
-    parts.append(mark_safe("</svg>"))  # noqa: S308
+    parts.append(mark_safe("</svg>"))
     return mark_safe("".join(parts))  # noqa: S308

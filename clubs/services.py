@@ -45,8 +45,13 @@ def invite(
         expires_at=timezone.now() + timedelta(days=days),
     )
     if email:
-        context = {"club": club, "by": by, "url": base_url + invitation.get_absolute_url(),
-                   "expires_at": invitation.expires_at, "site_name": settings.SITE_NAME}
+        context = {
+            "club": club,
+            "by": by,
+            "url": base_url + invitation.get_absolute_url(),
+            "expires_at": invitation.expires_at,
+            "site_name": settings.SITE_NAME,
+        }
         send_mail(
             subject=f"{by} invites you to {club.name}",
             message=render_to_string("clubs/invitation_email.txt", context),
@@ -59,7 +64,10 @@ def invite(
 def invitation_problem(invitation: Invitation | None, user: User | None = None) -> str:
     """Why this invitation cannot be used now, as a sentence; "" when it can."""
     if invitation is None:
-        return "This invitation link is not valid. Check that you copied all of it, or ask for a new one."
+        return (
+            "This invitation link is not valid. Check that you copied all of it, "
+            "or ask for a new one."
+        )
     if invitation.revoked:
         return "This invitation was withdrawn by the club's organizers. Ask them for a new one."
     if invitation.is_expired:
@@ -92,9 +100,9 @@ def _other_organizers(membership: Membership) -> bool:
 
 def change_role(*, membership: Membership, role: str) -> Membership:
     with transaction.atomic():
-        if membership.role == Role.ORGANIZER and role != Role.ORGANIZER:
-            if not _other_organizers(membership):
-                raise ClubError("A club needs at least one organizer: appoint another first.")
+        demoting = membership.role == Role.ORGANIZER and role != Role.ORGANIZER
+        if demoting and not _other_organizers(membership):
+            raise ClubError("A club needs at least one organizer: appoint another first.")
         membership.role = role
         membership.save(update_fields=["role"])
     return membership

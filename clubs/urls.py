@@ -23,7 +23,9 @@ urlpatterns = [
     path("clubs/<slug:slug>/meetings/new/", views.meeting_edit, name="meeting-new"),
     path("clubs/<slug:slug>/meetings/<int:pk>/", views.meeting_detail, name="meeting"),
     path("clubs/<slug:slug>/meetings/<int:pk>/edit/", views.meeting_edit, name="meeting-edit"),
-    path("clubs/<slug:slug>/meetings/<int:pk>/delete/", views.meeting_delete, name="meeting-delete"),
+    path(
+        "clubs/<slug:slug>/meetings/<int:pk>/delete/", views.meeting_delete, name="meeting-delete"
+    ),
     path("clubs/<slug:slug>/meetings/<int:pk>.ics", views.meeting_ics, name="meeting-ics"),
     path("join/<str:token>/", views.join, name="join"),
     path("calendar/", views.calendar_settings, name="calendar"),

@@ -64,8 +64,8 @@ def club_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def club_home(request: HttpRequest, slug: str) -> HttpResponse:
     club, membership = club_for_member(request, slug)
-    meetings = Meeting.objects.filter(club=club).select_related("presenter").prefetch_related(
-        "papers"
+    meetings = (
+        Meeting.objects.filter(club=club).select_related("presenter").prefetch_related("papers")
     )
     upcoming = list(meetings.upcoming()[:10])
     context = {
@@ -81,7 +81,7 @@ def club_home(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def club_edit(request: HttpRequest, slug: str) -> HttpResponse:
-    club, membership = club_for_organizer(request, slug)
+    club, _ = club_for_organizer(request, slug)
     form = ClubForm(request.POST or None, instance=club)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -110,8 +110,11 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
     club, _ = club_for_organizer(request, slug)
     form = InviteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The invitation was not created: " + " ".join(
-            str(e) for errors in form.errors.values() for e in errors))
+        messages.error(
+            request,
+            "The invitation was not created: "
+            + " ".join(str(e) for errors in form.errors.values() for e in errors),
+        )
         return redirect("clubs:manage", club.slug)
     invitation = invite(club=club, by=request.user, base_url=base_url(request), **form.cleaned_data)
     if invitation.email:
@@ -193,7 +196,9 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     papers = list(meeting.papers.all())
     ready = progress.readiness(meeting, memberships, papers)
     if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
-        response = render(request, "clubs/meeting.html#readiness", {"readiness": ready, "meeting": meeting})
+        response = render(
+            request, "clubs/meeting.html#readiness", {"readiness": ready, "meeting": meeting}
+        )
         patch_vary_headers(response, ["HX-Request"])
         return response
     notes = progress.shared_notes(papers, [m.user_id for m in memberships])
@@ -235,7 +240,9 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
     if picked is None:
         picked = meeting.papers.all() if meeting.pk else []
         if form.is_bound:
-            picked = Paper.objects.filter(pk__in=[v for v in request.POST.getlist("papers") if v.isdigit()])
+            picked = Paper.objects.filter(
+                pk__in=[v for v in request.POST.getlist("papers") if v.isdigit()]
+            )
     context = {
         "club": club,
         "meeting": meeting,
@@ -254,9 +261,7 @@ def next_meeting_time(club: Club):
     now = timezone.now().astimezone(zone)
     days = (club.meeting_weekday - now.weekday()) % 7
     day = (now + timedelta(days=days)).date()
-    start = timezone.make_aware(
-        timezone.datetime.combine(day, club.meeting_time), zone
-    )
+    start = timezone.make_aware(timezone.datetime.combine(day, club.meeting_time), zone)
     return start if start > now else start + timedelta(days=7)
 
 
@@ -292,7 +297,9 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Who has read what: members × papers, totals, phase bars and a weekly chart."""
     club, membership = club_for_member(request, slug)
-    phases = list(club.phases.all()) or list(Phase.objects.filter(placements__paper__meetings__club=club).distinct())
+    phases = list(club.phases.all()) or list(
+        Phase.objects.filter(placements__paper__meetings__club=club).distinct()
+    )
     selected = None
     number = request.GET.get("phase", "")
     if number.isdigit():
@@ -306,7 +313,9 @@ def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
         "selected": selected,
         "chart": progress.chart_svg(progress.finished_per_week(club)),
     }
-    template = "clubs/progress.html#matrix" if is_fragment_request(request) else "clubs/progress.html"
+    template = (
+        "clubs/progress.html#matrix" if is_fragment_request(request) else "clubs/progress.html"
+    )
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
     return response
@@ -321,17 +330,24 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         status = 404 if invitation is None else 410
         return render(request, "clubs/join_problem.html", {"problem": problem}, status=status)
     club = invitation.club
-    if request.user.is_authenticated and Membership.objects.filter(club=club, user=request.user).exists():
+    if (
+        request.user.is_authenticated
+        and Membership.objects.filter(club=club, user=request.user).exists()
+    ):
         messages.info(request, f"You are already a member of {club.name}.")
         return redirect(club)
     signup = SignUpForm(request.POST or None, initial={"email": invitation.email})
     if request.method == "POST":
         if not request.user.is_authenticated:
             if not signup.is_valid():
-                return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
+                return render(
+                    request, "clubs/join.html", {"invitation": invitation, "signup": signup}
+                )
             data = signup.cleaned_data
             user = User.objects.create_user(
-                username=data["username"], email=data["email"], password=data["password1"],
+                username=data["username"],
+                email=data["email"],
+                password=data["password1"],
                 display_name=data["display_name"],
             )
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
@@ -349,9 +365,13 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
     feed, _ = CalendarFeed.objects.get_or_create(user=request.user)
     if request.method == "POST":
         feed.renew()
-        messages.success(request, "Your calendar address was replaced; the old one no longer works.")
+        messages.success(
+            request, "Your calendar address was replaced; the old one no longer works."
+        )
         return redirect("clubs:calendar")
-    return render(request, "clubs/calendar.html", {"feed_url": base_url(request) + feed.get_absolute_url()})
+    return render(
+        request, "clubs/calendar.html", {"feed_url": base_url(request) + feed.get_absolute_url()}
+    )
 
 
 @login_not_required

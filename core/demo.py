@@ -57,7 +57,9 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
     if Club.objects.filter(name=DEMO_CLUB).exists():
         return None
     papers = list(
-        Paper.objects.filter(placements__isnull=False).distinct().order_by("placements__phase__number", "title")
+        Paper.objects.filter(placements__isnull=False)
+        .distinct()
+        .order_by("placements__phase__number", "title")
     ) or list(Paper.objects.order_by("title")[:12])
     if not papers:
         return None
@@ -65,7 +67,8 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
     club = Club.objects.create(
         name=DEMO_CLUB,
         slug="demo-journal-club",
-        description="A weekly ML journal club: one paper, one presenter, everyone reads pass 1 first.",
+        description="A weekly ML journal club: one paper, one presenter, "
+        "everyone reads pass 1 first.",
         place="Room 2.14 or the video link in the agenda",
     )
     club.phases.set(Phase.objects.all())

@@ -28,8 +28,7 @@ def today(request: HttpRequest) -> HttpResponse:
     )
     assigned = {paper.pk for meeting in meetings for paper in meeting.papers.all()}
     readings = {
-        r.paper_id: r
-        for r in Reading.objects.filter(user=request.user, paper__in=assigned)
+        r.paper_id: r for r in Reading.objects.filter(user=request.user, paper__in=assigned)
     }
     to_read = []
     for meeting in meetings:

@@ -55,17 +55,41 @@ def render_reading_list(user, fmt: str) -> str:
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)
-        writer.writerow(["title", "authors", "year", "url", "arxiv_id", "doi", "topics", "status",
-                         "pass1_at", "pass2_at", "pass3_at", "done_at"])
+        writer.writerow(
+            [
+                "title",
+                "authors",
+                "year",
+                "url",
+                "arxiv_id",
+                "doi",
+                "topics",
+                "status",
+                "pass1_at",
+                "pass2_at",
+                "pass3_at",
+                "done_at",
+            ]
+        )
         for paper in papers:
             reading = readings[paper.pk]
-            writer.writerow([
-                paper.title, "; ".join(paper.author_list), paper.year or "", paper.link,
-                paper.arxiv_id, paper.doi, "; ".join(t.name for t in paper.topics.all()),
-                reading.status,
-                *[(getattr(reading, f"{s}_at") or "") and getattr(reading, f"{s}_at").date().isoformat()
-                  for s in ("pass1", "pass2", "pass3", "done")],
-            ])
+            writer.writerow(
+                [
+                    paper.title,
+                    "; ".join(paper.author_list),
+                    paper.year or "",
+                    paper.link,
+                    paper.arxiv_id,
+                    paper.doi,
+                    "; ".join(t.name for t in paper.topics.all()),
+                    reading.status,
+                    *[
+                        (getattr(reading, f"{s}_at") or "")
+                        and getattr(reading, f"{s}_at").date().isoformat()
+                        for s in ("pass1", "pass2", "pass3", "done")
+                    ],
+                ]
+            )
         return out.getvalue()
     raise ValueError(f"unknown format {fmt!r}")
 

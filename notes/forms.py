@@ -54,5 +54,3 @@ class NoteForm(forms.ModelForm):
 class StatusForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
     minutes_spent = forms.IntegerField(required=False, min_value=0, max_value=100_000)
-
-

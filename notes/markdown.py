@@ -8,7 +8,8 @@ Arithmatex claims `$…$` / `$$…$$` before the emphasis and escape rules run a
 TeX as an atomic string, so `$a*b*c$` keeps its stars. It emits
 
     <span class="arithmatex">\(a*b*c\)</span>           inline
-    <div class="arithmatex">\[\sum_i x_i^2\]</div>      display
+    <div class="arithmatex">\[\sum_i x_i^2\]</div>      display, a block of its own
+    <span class="arithmatex">\[\sum_i x_i^2\]</span>    display, on a line inside a paragraph
 
 with `<`, `>` and `&` in the TeX escaped. `static/js/math.js` renders those elements with
 KaTeX in the browser. The sanitizer keeps `class` on span/div only when it is exactly
@@ -80,7 +81,8 @@ def _url_scheme(value: str) -> str:
     """The scheme a URL attribute value names, lower-cased; "" when it names none.
 
     Relative and protocol-relative URLs ("/x", "//evil.example/x.js") have no scheme and
-    so are refused: notes link out to papers, never into a page's own origin by accident.
+    so are refused: a note should not point into the app itself (a logout URL, say) in
+    words another member wrote, nor load from a host that merely inherits our scheme.
     """
     url = _URL_NOISE.sub("", html.unescape(value)).lower()
     scheme, colon, _ = url.partition(":")
@@ -213,8 +215,8 @@ def render_markdown(text: str) -> str:
     """Render a user's Markdown (with `$…$` / `$$…$$` math) to HTML that is safe to show."""
     if not text:
         return ""
+    md = _renderers.markdown
     # Reset first: footnotes, abbreviations and link references from the previous note
     # (maybe another user's) must not leak into this one, even after a failed render.
-    md = _renderers.markdown
     md.reset()
     return sanitize_html(md.convert(text))

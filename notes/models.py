@@ -46,7 +46,9 @@ class ReadingQuerySet(models.QuerySet):
 class Reading(models.Model):
     """A member's reading status of one paper, with the date each stage was reached."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="readings"
+    )
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="readings")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     queued_at = models.DateTimeField(null=True, blank=True)
@@ -115,7 +117,9 @@ class NoteQuerySet(models.QuerySet):
 class Note(models.Model):
     """A member's notes on one paper: one text per pass, the paper log, free thoughts."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notes"
+    )
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="notes")
     pass1 = models.TextField("Pass 1 notes", blank=True)
     pass2 = models.TextField("Pass 2 notes", blank=True)

@@ -96,7 +96,9 @@ def preview(request: HttpRequest) -> HttpResponse:
         text = request.POST.get(name, "")
         too_long |= len(text) > MAX_TEXT
         if text.strip():
-            rendered.append((Note._meta.get_field(name).verbose_name, render_markdown(text[:MAX_TEXT])))
+            rendered.append(
+                (Note._meta.get_field(name).verbose_name, render_markdown(text[:MAX_TEXT]))
+            )
     return render(request, "notes/preview.html", {"rendered": rendered, "too_long": too_long})
 
 

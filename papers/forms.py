@@ -67,7 +67,9 @@ class ImportForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data.get("file")
         if upload and upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError("That file is larger than 2 MB; split it into smaller lists.")
+            raise forms.ValidationError(
+                "That file is larger than 2 MB; split it into smaller lists."
+            )
         return upload
 
     def clean(self):
@@ -81,7 +83,7 @@ class ImportForm(forms.Form):
             try:
                 data["content"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
-                self.add_error("file", "That file is not UTF-8 text.") 
+                self.add_error("file", "That file is not UTF-8 text.")
                 return data
             data["filename"] = upload.name
         elif text.strip():

@@ -89,7 +89,7 @@ class Phase(models.Model):
 
 class PaperQuerySet(models.QuerySet):
     def for_list(self) -> PaperQuerySet:
-        """What a list of papers shows: topics and phase placements, in a fixed number of queries."""
+        """What a paper list shows: topics and phase placements, in a fixed number of queries."""
         return self.prefetch_related(
             "topics", Prefetch("placements", queryset=Placement.objects.select_related("phase"))
         )
@@ -165,7 +165,9 @@ class PaperQuerySet(models.QuerySet):
 
 class Paper(models.Model):
     title = models.CharField(max_length=500)
-    authors = models.TextField(blank=True, help_text="One name per line, in order (e.g. Vaswani, A.).")
+    authors = models.TextField(
+        blank=True, help_text="One name per line, in order (e.g. Vaswani, A.)."
+    )
     year = models.PositiveSmallIntegerField(null=True, blank=True)
     venue = models.CharField(max_length=300, blank=True)
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PAPER)
@@ -276,7 +278,9 @@ class Placement(models.Model):
     phase = models.ForeignKey(Phase, on_delete=models.CASCADE, related_name="placements")
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.RECOMMENDED)
     order = models.PositiveIntegerField(default=0)
-    note = models.CharField(max_length=300, blank=True, help_text="e.g. Implement the sampling loop.")
+    note = models.CharField(
+        max_length=300, blank=True, help_text="e.g. Implement the sampling loop."
+    )
 
     class Meta:
         ordering = ["phase__number", "tier", "order", "paper__title"]

@@ -10,7 +10,7 @@ from django.db.models import Max
 from accounts.models import User
 
 from .identity import normalize_arxiv_id, normalize_doi, normalize_title
-from .importers.records import ParseResult, PaperRecord
+from .importers.records import PaperRecord, ParseResult
 from .models import Paper, Phase, Placement, Tier, Topic
 
 # Fields an import may fill when they are empty; it never overwrites a curated value.
@@ -62,13 +62,16 @@ class Importer:
             paper = Paper.objects.filter(doi=normalize_doi(record.doi)).first()
             if paper:
                 return paper
-        candidates = Paper.objects.filter(title_key=normalize_title(record.title))
-        if record.year:
-            # A paper listed without a year still matches the same title with one.
-            exact = [p for p in candidates if p.year in (record.year, None)]
-            return exact[0] if exact else None
-        candidates = list(candidates[:2])
-        return candidates[0] if len(candidates) == 1 else None
+        # Same title: a preprint and its conference version are often listed a year apart.
+        candidates = list(Paper.objects.filter(title_key=normalize_title(record.title))[:20])
+        if record.year is None:
+            return candidates[0] if len(candidates) == 1 else None
+
+        def distance(paper: Paper) -> int:
+            return 1 if paper.year is None else abs(paper.year - record.year)
+
+        best = min(candidates, key=distance, default=None)
+        return best if best is not None and distance(best) <= 1 else None
 
     def topic(self, name: str) -> Topic:
         key = name.strip().casefold()
@@ -190,7 +193,7 @@ class Importer:
                     by_ref[ref] = paper
             records.append((paper, record))
         for paper, record in records:
-            if getattr(record, "builds_on", None):
+            if record.builds_on:
                 self.link(paper, record.builds_on, by_ref)
         self.record_reading(records)
         return self.summary

@@ -132,7 +132,9 @@ def make_paper(db) -> Callable:
         for name in topics:
             paper.topics.add(Topic.objects.get_or_create(name=name)[0])
         if phase is not None:
-            placed_in = Phase.objects.get_or_create(number=phase, defaults={"title": f"P{phase}"})[0]
+            placed_in = Phase.objects.get_or_create(number=phase, defaults={"title": f"P{phase}"})[
+                0
+            ]
             Placement.objects.create(
                 paper=paper, phase=placed_in, tier=fields.get("tier") or Tier.MUST, order=n
             )

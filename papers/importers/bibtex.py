@@ -15,8 +15,9 @@ Decisions:
   code, a blog → post); everything else is a paper.
 - A block bibtexparser cannot parse, or an entry without a title, is an error at the
   entry's line; a missing comma between fields (which bibtexparser would fold into
-  the previous value) is an error at that field's line. A repeated citation key is not: concatenated `.bib` files repeat keys,
-  and the duplicate is read like any other entry (and merged if it is the same paper).
+  the previous value) is an error at that field's line. A repeated citation key is
+  not: concatenated `.bib` files repeat keys, and the duplicate is read like any
+  other entry (and merged if it is the same paper).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.library import Library
 from bibtexparser.middlewares import LatexDecodingMiddleware
 from bibtexparser.middlewares.names import split_multiple_persons_names
-from bibtexparser.model import DuplicateBlockKeyBlock, Entry, Field, ParsingFailedBlock
+from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, Field, ParsingFailedBlock
 
 from ..identity import arxiv_id_in_text, normalize_arxiv_id, normalize_doi
 from .citation import kind_from_url
@@ -56,7 +57,7 @@ def _plain(value: str) -> str:
     return " ".join(decoded.replace("{", "").replace("}", "").split())
 
 
-def _line(block) -> int | None:
+def _line(block: Block) -> int | None:
     return block.start_line + 1 if block.start_line is not None else None
 
 
@@ -139,15 +140,19 @@ def _failure(block: ParsingFailedBlock) -> ImportFormatError:
     return ImportFormatError(message, line=_line(block))
 
 
+def _reread(library: Library, raw: str) -> list[Entry]:
+    """A duplicate-key entry on its own: bibtexparser hands it over unprocessed."""
+    strings = "\n".join(string.raw or "" for string in library.strings)
+    return bibtexparser.parse_string(f"{strings}\n{raw}").entries
+
+
 def parse_bibtex(text: str) -> list[PaperRecord]:
     """The entries of a BibTeX file as records, in file order."""
     library = bibtexparser.parse_string(text)
     papers = []
     for block in library.blocks:
-        if isinstance(block, DuplicateBlockKeyBlock) and isinstance(
-            block.ignore_error_block, Entry
-        ):
-            papers.append(_record(block.ignore_error_block, _line(block)))
+        if isinstance(block, DuplicateBlockKeyBlock) and block.raw:
+            papers += [_record(entry, _line(block)) for entry in _reread(library, block.raw)]
         elif isinstance(block, ParsingFailedBlock):
             raise _failure(block)
         elif isinstance(block, Entry):

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-_QUOTES = "\"\u201c\u201d"
+_QUOTES = '"\u201c\u201d'
 _CITATION = re.compile(
     rf"""^(?P<authors>.+?)\s*
     \(\s*(?P<year>\d{{4}})[a-z]?\s*\)\.?\s*          # (2017) or (2020a)

@@ -9,7 +9,15 @@ from __future__ import annotations
 import json
 
 from ..identity import normalize_arxiv_id, normalize_doi
-from .records import KINDS, TIERS, ImportFormatError, PaperRecord, ParseResult, PhaseRecord, PlacementRecord
+from .records import (
+    KINDS,
+    TIERS,
+    ImportFormatError,
+    PaperRecord,
+    ParseResult,
+    PhaseRecord,
+    PlacementRecord,
+)
 
 STATUS_TO_READ_STATE = {"done": "done", "queued": "queued"}
 
@@ -60,7 +68,7 @@ def _paper(item: object, position: int) -> PaperRecord:
     builds_on = item.get("builds_on") or []
     if not isinstance(builds_on, list) or not all(isinstance(r, str) for r in builds_on):
         raise ImportFormatError(f"paper {position} ({title}): 'builds_on' must be a list")
-    record = PaperRecord(
+    return PaperRecord(
         title=title,
         line=position,
         authors=[a.strip() for a in authors if a.strip()],
@@ -78,9 +86,8 @@ def _paper(item: object, position: int) -> PaperRecord:
         topics=[t.strip() for t in topics if t.strip()],
         placements=placements,
         read_state=STATUS_TO_READ_STATE.get(str(item.get("status") or ""), ""),
+        builds_on=builds_on,
     )
-    record.builds_on = builds_on
-    return record
 
 
 def parse_json(text: str) -> ParseResult:

@@ -58,7 +58,9 @@ _LINK = re.compile(
 )
 _YEAR = re.compile(r"\(\s*((?:1[89]|20)\d{2})\s*\)")
 _QUEUED = re.compile(r"(?<![a-z])to[ -]read(?![a-z])", re.IGNORECASE)
-_MARKER_LINE = re.compile(r"^[*_]{0,2}\s*(?P<word>to[ -]read|to[ -]write)\s*[*_]{0,2}$", re.I)
+_MARKER_LINE = re.compile(
+    r"^[*_]{0,2}\s*(?P<word>to[ -]read|to[ -]write)\s*[*_]{0,2}$", re.IGNORECASE
+)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 

@@ -62,9 +62,7 @@ class PaperRecord:
     @property
     def key(self) -> str:
         """The identity this record merges on: arXiv id, else DOI, else title and year."""
-        return identity_key(
-            arxiv_id=self.arxiv_id, doi=self.doi, title=self.title, year=self.year
-        )
+        return identity_key(arxiv_id=self.arxiv_id, doi=self.doi, title=self.title, year=self.year)
 
 
 @dataclass

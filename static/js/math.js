@@ -13,9 +13,9 @@
     ["\\[", "\\]", true],
   ];
   const OPTIONS = {
-    throwOnError: false, // bad TeX shows as red source text, never breaks the page
+    throwOnError: false, // bad TeX shows as its source text, never breaks the page
     trust: false, // no \href, \url, \includegraphics, \htmlClass, … from user TeX
-    maxSize: 20, // em: no page-covering \rule boxes
+    maxSize: 10, // em: a \rule or \hspace cannot blot out the page
     maxExpand: 1000, // macro expansions: no exponential-blowup freezes
   };
   // Elements rendered during this page's life. A node copied by htmx's history cache is a

@@ -21,7 +21,9 @@ def test_organizer_invites_by_email(alice_client, club) -> None:
 
 
 def test_invalid_invite_form_changes_nothing(alice_client, club) -> None:
-    response = alice_client.post(reverse("clubs:invite", args=[club.slug]), {"email": "nope", "days": 900}, follow=True)
+    response = alice_client.post(
+        reverse("clubs:invite", args=[club.slug]), {"email": "nope", "days": 900}, follow=True
+    )
     assert "The invitation was not created" in response.content.decode()
     assert not Invitation.objects.exists()
 
@@ -31,9 +33,16 @@ def test_new_person_signs_up_through_a_link(club) -> None:
     client = Client()
     page = client.get(invitation.get_absolute_url())
     assert "Join Journal Club" in page.content.decode()
-    response = client.post(invitation.get_absolute_url(), {
-        "username": "dana", "email": "dana@example.org", "display_name": "Dana",
-        "password1": PASSWORD, "password2": PASSWORD})
+    response = client.post(
+        invitation.get_absolute_url(),
+        {
+            "username": "dana",
+            "email": "dana@example.org",
+            "display_name": "Dana",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
     assert response["Location"] == club.get_absolute_url()
     dana = User.objects.get(username="dana")
     assert Membership.objects.filter(club=club, user=dana, role="member").exists()
@@ -42,8 +51,10 @@ def test_new_person_signs_up_through_a_link(club) -> None:
 
 def test_signup_errors_create_nothing(club, bob) -> None:
     invitation = Invitation.objects.create(club=club)
-    response = Client().post(invitation.get_absolute_url(), {
-        "username": "bob", "email": "bob@example.org", "password1": "x", "password2": "y"})
+    response = Client().post(
+        invitation.get_absolute_url(),
+        {"username": "bob", "email": "bob@example.org", "password1": "x", "password2": "y"},
+    )
     body = response.content.decode()
     assert "That username is taken." in body
     assert "An account already uses this email address" in body

@@ -18,16 +18,30 @@ def add_members(club, make_user, count: int, start: int = 0) -> list:
     return users
 
 
-def test_weekly_page_shows_readiness_logs_and_questions(alice_client, alice, bob, club, meeting, make_paper) -> None:
+def test_weekly_page_shows_readiness_logs_and_questions(
+    alice_client, alice, bob, club, meeting, make_paper
+) -> None:
     paper = meeting.papers.get()
     base = make_paper("Neural Machine Translation by Jointly Learning to Align and Translate")
     paper.builds_on.add(base)
     Reading.objects.create(user=bob, paper=paper, status=Status.PASS2)
-    Note.objects.create(user=bob, paper=paper, version=1, visibility=Visibility.CLUB,
-                        html={"problem": "<p>Sequence transduction</p>", "limitation": "<p>Why sinusoids?</p>"},
-                        problem="x", limitation="Why sinusoids?")
-    Note.objects.create(user=alice, paper=paper, version=1, visibility=Visibility.PRIVATE,
-                        html={"problem": "<p>ALICE-PRIVATE</p>"}, problem="x")
+    Note.objects.create(
+        user=bob,
+        paper=paper,
+        version=1,
+        visibility=Visibility.CLUB,
+        html={"problem": "<p>Sequence transduction</p>", "limitation": "<p>Why sinusoids?</p>"},
+        problem="x",
+        limitation="Why sinusoids?",
+    )
+    Note.objects.create(
+        user=alice,
+        paper=paper,
+        version=1,
+        visibility=Visibility.PRIVATE,
+        html={"problem": "<p>ALICE-PRIVATE</p>"},
+        problem="x",
+    )
     page = alice_client.get(meeting.get_absolute_url()).content.decode()
     assert "1 of 2 ready" in page
     assert "Sequence transduction" in page and "Why sinusoids?" in page
@@ -37,8 +51,14 @@ def test_weekly_page_shows_readiness_logs_and_questions(alice_client, alice, bob
 
 def test_marking_a_pass_updates_readiness(alice_client, alice, club, meeting) -> None:
     paper = meeting.papers.get()
-    alice_client.post(reverse("notes:status", args=[paper.pk]), {"status": "pass1"}, headers={"HX-Request": "true"})
-    fragment = alice_client.get(meeting.get_absolute_url() + "?fragment=readiness", headers={"HX-Request": "true"})
+    alice_client.post(
+        reverse("notes:status", args=[paper.pk]),
+        {"status": "pass1"},
+        headers={"HX-Request": "true"},
+    )
+    fragment = alice_client.get(
+        meeting.get_absolute_url() + "?fragment=readiness", headers={"HX-Request": "true"}
+    )
     body = fragment.content.decode()
     assert body.lstrip().startswith('<section id="readiness"')
     assert "1 of 2 ready" in body
@@ -57,24 +77,45 @@ def queries_for(client, url: str, **headers) -> int:
     return len(captured)
 
 
-def test_weekly_page_query_count_is_flat(alice_client, club, meeting, make_user, make_paper) -> None:
+def test_weekly_page_query_count_is_flat(
+    alice_client, club, meeting, make_user, make_paper
+) -> None:
     paper = meeting.papers.get()
     paper.builds_on.add(make_paper())
     users = add_members(club, make_user, 3)
     for user in users:
         Reading.objects.create(user=user, paper=paper, status=Status.PASS1)
-        Note.objects.create(user=user, paper=paper, version=1, visibility=Visibility.CLUB,
-                            html={"limitation": "<p>q</p>"})
+        Note.objects.create(
+            user=user,
+            paper=paper,
+            version=1,
+            visibility=Visibility.CLUB,
+            html={"limitation": "<p>q</p>"},
+        )
     small = queries_for(alice_client, meeting.get_absolute_url())
-    fragment = queries_for(alice_client, meeting.get_absolute_url() + "?fragment=readiness", **{"HX-Request": "true"})
+    fragment = queries_for(
+        alice_client, meeting.get_absolute_url() + "?fragment=readiness", **{"HX-Request": "true"}
+    )
     for user in add_members(club, make_user, 95, start=3):
         Reading.objects.create(user=user, paper=paper, status=Status.PASS2)
-        Note.objects.create(user=user, paper=paper, version=1, visibility=Visibility.CLUB,
-                            html={"limitation": "<p>q</p>"})
+        Note.objects.create(
+            user=user,
+            paper=paper,
+            version=1,
+            visibility=Visibility.CLUB,
+            html={"limitation": "<p>q</p>"},
+        )
     meeting.papers.add(*[make_paper() for _ in range(2)])
     paper.builds_on.add(*[make_paper() for _ in range(5)])
     assert queries_for(alice_client, meeting.get_absolute_url()) == small
-    assert queries_for(alice_client, meeting.get_absolute_url() + "?fragment=readiness", **{"HX-Request": "true"}) == fragment
+    assert (
+        queries_for(
+            alice_client,
+            meeting.get_absolute_url() + "?fragment=readiness",
+            **{"HX-Request": "true"},
+        )
+        == fragment
+    )
 
 
 def test_matrix_shows_passes_and_totals(alice_client, alice, bob, club, make_paper) -> None:
@@ -103,7 +144,9 @@ def test_matrix_query_count_is_flat(alice_client, club, make_user, make_paper) -
     users = add_members(club, make_user, 3)
     for user in users:
         for paper in papers:
-            Reading.objects.create(user=user, paper=paper, status=Status.DONE, done_at=timezone.now())
+            Reading.objects.create(
+                user=user, paper=paper, status=Status.DONE, done_at=timezone.now()
+            )
     url = reverse("clubs:progress", args=[club.slug])
     small = queries_for(alice_client, url)
     small_phase = queries_for(alice_client, url + "?phase=2")
@@ -134,7 +177,9 @@ def test_meeting_ics_and_calendar_feed(alice_client, club, meeting) -> None:
     assert anonymous.get(path).status_code == 404
 
 
-def test_today_shows_meetings_and_what_to_read(alice_client, alice, club, meeting, make_paper) -> None:
+def test_today_shows_meetings_and_what_to_read(
+    alice_client, alice, club, meeting, make_paper
+) -> None:
     queued = make_paper("Something queued")
     Reading.objects.create(user=alice, paper=queued, status=Status.QUEUED)
     Meeting.objects.create(club=club, starts_at=timezone.now() - timedelta(days=30))

@@ -10,8 +10,20 @@ HTMX = {"HX-Request": "true"}
 
 
 def note_data(version: int, **fields) -> dict:
-    data = {name: "" for name in ["pass1", "pass2", "pass3", "problem", "approach",
-                                  "key_result", "limitation", "thoughts", "implementation_url"]}
+    data = {
+        name: ""
+        for name in [
+            "pass1",
+            "pass2",
+            "pass3",
+            "problem",
+            "approach",
+            "key_result",
+            "limitation",
+            "thoughts",
+            "implementation_url",
+        ]
+    }
     data |= {"visibility": "private", "version": version} | fields
     return data
 
@@ -54,7 +66,10 @@ def test_forged_status_changes_nothing(alice_client, alice, make_paper) -> None:
 
 
 def test_status_of_a_missing_paper_is_404(alice_client) -> None:
-    assert alice_client.post(reverse("notes:status", args=[999]), {"status": "done"}).status_code == 404
+    assert (
+        alice_client.post(reverse("notes:status", args=[999]), {"status": "done"}).status_code
+        == 404
+    )
 
 
 def test_save_note_renders_and_stores_html(alice_client, alice, make_paper) -> None:
@@ -98,7 +113,10 @@ def test_invalid_note_comes_back_as_a_fragment(alice_client, make_paper) -> None
         headers=HTMX,
     )
     assert response.status_code == 200
-    assert "Enter a valid URL" in response.content.decode() or "http or https" in response.content.decode()
+    assert (
+        "Enter a valid URL" in response.content.decode()
+        or "http or https" in response.content.decode()
+    )
     assert not Note.objects.filter(version__gt=0).exists()
 
 
@@ -112,7 +130,9 @@ def test_forged_version_is_refused(alice_client, make_paper) -> None:
 
 
 def test_preview_renders_without_saving(alice_client) -> None:
-    response = alice_client.post(reverse("notes:preview"), {"problem": "**bold** <script>x</script>"})
+    response = alice_client.post(
+        reverse("notes:preview"), {"problem": "**bold** <script>x</script>"}
+    )
     body = response.content.decode()
     assert "<strong>bold</strong>" in body and "<script>" not in body
     assert not Note.objects.exists()

@@ -19,9 +19,15 @@ def read(user, paper, status, thoughts=""):
 
 
 def test_reading_list_groups_and_progress(alice_client, alice, bob, make_paper) -> None:
-    attention = make_paper("Attention Is All You Need", topics=["Transformers"], phase=4, tier=Tier.MUST)
-    gpt3 = make_paper("Language Models are Few-Shot Learners", topics=["Transformers"], phase=4, tier=Tier.MUST)
-    ddpm = make_paper("Denoising Diffusion Probabilistic Models", topics=["Diffusion"], phase=8, tier=Tier.MUST)
+    attention = make_paper(
+        "Attention Is All You Need", topics=["Transformers"], phase=4, tier=Tier.MUST
+    )
+    gpt3 = make_paper(
+        "Language Models are Few-Shot Learners", topics=["Transformers"], phase=4, tier=Tier.MUST
+    )
+    ddpm = make_paper(
+        "Denoising Diffusion Probabilistic Models", topics=["Diffusion"], phase=8, tier=Tier.MUST
+    )
     make_paper("Unread", phase=8, tier=Tier.RECOMMENDED)
     read(alice, attention, Status.DONE, thoughts="The *best* start.")
     read(alice, gpt3, Status.PASS2)
@@ -36,7 +42,9 @@ def test_reading_list_groups_and_progress(alice_client, alice, bob, make_paper) 
     by_phase = alice_client.get(reverse("notes:list"), {"group": "phase"}).content.decode()
     assert "Phase 4: P4" in by_phase and "Phase 8: P8" in by_phase
 
-    active = alice_client.get(reverse("notes:list"), {"status": "active"}, headers={"HX-Request": "true"})
+    active = alice_client.get(
+        reverse("notes:list"), {"status": "active"}, headers={"HX-Request": "true"}
+    )
     body = active.content.decode()
     assert body.lstrip().startswith('<div id="reading-list">')
     assert "Few-Shot" in body and "Attention Is All" not in body
@@ -60,9 +68,16 @@ def test_reading_list_query_count_does_not_grow(alice_client, alice, make_paper)
 
 
 def test_exports_of_my_list(alice_client, alice, bob, make_paper) -> None:
-    attention = make_paper("Attention Is All You Need", topics=["Transformers"],
-                           url="https://arxiv.org/abs/1706.03762", arxiv_id="1706.03762", year=2017)
-    mamba = make_paper("Mamba", topics=["Transformers"], year=2023, url="https://arxiv.org/abs/2312.00752")
+    attention = make_paper(
+        "Attention Is All You Need",
+        topics=["Transformers"],
+        url="https://arxiv.org/abs/1706.03762",
+        arxiv_id="1706.03762",
+        year=2017,
+    )
+    mamba = make_paper(
+        "Mamba", topics=["Transformers"], year=2023, url="https://arxiv.org/abs/2312.00752"
+    )
     make_paper("Not mine")
     read(alice, attention, Status.DONE, thoughts="Where it all started.")
     read(alice, mamba, Status.QUEUED)
@@ -77,11 +92,28 @@ def test_exports_of_my_list(alice_client, alice, bob, make_paper) -> None:
 
     data = json.loads(alice_client.get(reverse("notes:export", args=["json"])).content)
     assert {(d["title"], d["status"]) for d in data} == {
-        ("Attention Is All You Need", "done"), ("Mamba", "queued")}
-    assert set(data[0]) == {"title", "authors", "year", "venue", "kind", "url", "arxiv_id", "doi",
-                            "topics", "phases", "status"}
+        ("Attention Is All You Need", "done"),
+        ("Mamba", "queued"),
+    }
+    assert set(data[0]) == {
+        "title",
+        "authors",
+        "year",
+        "venue",
+        "kind",
+        "url",
+        "arxiv_id",
+        "doi",
+        "topics",
+        "phases",
+        "status",
+    }
 
-    rows = list(csv.DictReader(io.StringIO(alice_client.get(reverse("notes:export", args=["csv"])).content.decode())))
+    rows = list(
+        csv.DictReader(
+            io.StringIO(alice_client.get(reverse("notes:export", args=["csv"])).content.decode())
+        )
+    )
     assert [r["status"] for r in rows] == ["done", "queued"]
 
     bib = alice_client.get(reverse("notes:export", args=["bibtex"])).content.decode()

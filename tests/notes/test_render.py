@@ -146,6 +146,10 @@ def test_only_the_math_class_survives():
             '<div class="arithmatex">\\[\n\\mathcal{L} = -\\sum_t \\log p(x_t)\n\\]</div>',
         ),
         ("$$a<b$$", r'<div class="arithmatex">\[a&lt;b\]</div>'),
+        (
+            "\\begin{align}\na &= b\n\\end{align}",
+            '<div class="arithmatex">\\[\\begin{align}\na &amp;= b\n\\end{align}\\]</div>',
+        ),
     ],
 )
 def test_math_survives_markdown_verbatim(text, html):
@@ -228,8 +232,7 @@ def test_fenced_code_keeps_its_text_and_loses_its_class():
 def test_links_get_rel():
     html = render_markdown('[paper](https://arxiv.org/abs/1706.03762 "Attention")')
     assert html == (
-        '<p><a href="https://arxiv.org/abs/1706.03762" title="Attention" '
-        f'rel="{REL}">paper</a></p>'
+        f'<p><a href="https://arxiv.org/abs/1706.03762" title="Attention" rel="{REL}">paper</a></p>'
     )
     assert f'rel="{REL}"' in render_markdown("<https://arxiv.org/abs/1706.03762>")
     assert f'rel="{REL}"' in render_markdown("[mail](mailto:alice@example.org)")

@@ -20,7 +20,7 @@ _SCRIPT_TAGS = [
     "&lt;script&gt;alert(1)&lt;/script&gt;",
     "\\x3cscript\\x3ealert(1)\\x3c/script\\x3e",
     r"\u003cscript\u003ealert(1)\u003c/script\u003e",
-    "＜script＞alert(1)＜/script＞",
+    "\uff1cscript\uff1ealert(1)\uff1c/script\uff1e",  # fullwidth < and >
     '<script>document.write("<img src=x onerror=alert(1)>")</script>',
     "</p><script>alert(1)</script><p>",
 ]
@@ -103,9 +103,10 @@ _STYLES = [
 
 _MUTATION = [
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<math><mtext><table><mglyph><style><!--</style><img title=\"--&gt;&lt;img src=x onerror=alert(1)&gt;\">",
-    "<svg></p><style><a id=\"</style><img src=1 onerror=alert(1)>\">",
-    "<math><mi><mglyph><svg><mtext><textarea><path id=\"</textarea><img onerror=alert(1) src=1>\">",
+    "<math><mtext><table><mglyph><style><!--</style>"
+    '<img title="--&gt;&lt;img src=x onerror=alert(1)&gt;">',
+    '<svg></p><style><a id="</style><img src=1 onerror=alert(1)>">',
+    '<math><mi><mglyph><svg><mtext><textarea><path id="</textarea><img onerror=alert(1) src=1>">',
     '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
     "<title><img src=x onerror=alert(1)></title>",
     "</title><script>alert(1)</script>",
@@ -173,7 +174,7 @@ _HTMX_AND_DATA = [
     '<span hx-on::load="alert(1)">x</span>',
     '<p data-hx-get="/accounts/logout/" data-hx-trigger="load">x</p>',
     '<a href="https://ok.example" hx-boost="true" hx-target="body">x</a>',
-    '<div hx-vals=\'js:{a: alert(1)}\' hx-post="/x">x</div>',
+    "<div hx-vals='js:{a: alert(1)}' hx-post=\"/x\">x</div>",
     '<p data-copy="#secret">x</p>',
     '<span class="arithmatex" data-math-tex="\\href{javascript:alert(1)}{x}">x</span>',
     '<div class="htmx-indicator arithmatex">x</div>',
@@ -204,7 +205,7 @@ _MARKDOWN = [
     "<vbscript:msgbox(1)>",
     "<data:text/html,<script>alert(1)</script>>",
     "[a](https://ok.example){: onclick=alert(1) }",
-    "paragraph\n{: onclick=\"alert(1)\" style=\"color:red\" }",
+    'paragraph\n{: onclick="alert(1)" style="color:red" }',
     "# Heading {: #main .arithmatex hx-get=/x }",
     '<div markdown="1">*x* <script>alert(1)</script></div>',
     "Footnote[^x]\n\n[^x]: <img src=x onerror=alert(1)>",
@@ -218,7 +219,7 @@ _MARKDOWN = [
     "- <svg onload=alert(1)>",
     "**<img src=x onerror=alert(1)>**",
     "https://ok.example/?q=<script>alert(1)</script>",
-    "https://ok.example/\"onmouseover=\"alert(1)",
+    'https://ok.example/"onmouseover="alert(1)',
     "see javascript:alert(1) and www.evil.example",
 ]
 

@@ -80,11 +80,16 @@ def test_lookup_of_a_known_paper_points_to_it(staff_client, make_paper) -> None:
 
 
 def test_lookup_from_bibtex_and_doi(staff_client) -> None:
-    entry = "@article{hu2021lora, title={{LoRA}: Low-Rank Adaptation}, author={Hu, Edward}, year={2021}, eprint={2106.09685}, archivePrefix={arXiv}}"
+    entry = (
+        "@article{hu2021lora, title={{LoRA}: Low-Rank Adaptation}, author={Hu, Edward}, "
+        "year={2021}, eprint={2106.09685}, archivePrefix={arXiv}}"
+    )
     response = staff_client.get(reverse("papers:add"), {"identifier": entry})
     assert response.context["form"].initial["arxiv_id"] == "2106.09685"
     assert response.context["form"].initial["year"] == 2021
-    response = staff_client.get(reverse("papers:add"), {"identifier": "doi:10.1145/3290605.3300233"})
+    response = staff_client.get(
+        reverse("papers:add"), {"identifier": "doi:10.1145/3290605.3300233"}
+    )
     assert response.context["form"].initial["doi"] == "10.1145/3290605.3300233"
 
 
@@ -96,8 +101,13 @@ def test_lookup_of_nonsense_says_so(staff_client) -> None:
 def test_saving_the_form_adds_the_paper(staff_client, staff) -> None:
     response = staff_client.post(
         reverse("papers:add"),
-        {"title": "Attention Is All You Need", "authors": "Vaswani, A.", "year": 2017,
-         "kind": "paper", "arxiv_id": "1706.03762v7"},
+        {
+            "title": "Attention Is All You Need",
+            "authors": "Vaswani, A.",
+            "year": 2017,
+            "kind": "paper",
+            "arxiv_id": "1706.03762v7",
+        },
     )
     paper = Paper.objects.get()
     assert response["Location"] == paper.get_absolute_url()
@@ -108,7 +118,11 @@ def test_saving_a_duplicate_is_refused(staff_client, make_paper) -> None:
     make_paper("Attention Is All You Need", arxiv_id="1706.03762")
     response = staff_client.post(
         reverse("papers:add"),
-        {"title": "Attention (again)", "kind": "paper", "arxiv_id": "https://arxiv.org/abs/1706.03762"},
+        {
+            "title": "Attention (again)",
+            "kind": "paper",
+            "arxiv_id": "https://arxiv.org/abs/1706.03762",
+        },
     )
     assert response.status_code == 200
     assert "already in the canon" in response.content.decode()

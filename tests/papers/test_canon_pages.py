@@ -57,7 +57,9 @@ def test_canon_search_finds_titles_authors_and_arxiv_ids(alice_client, make_pape
 
 def test_canon_htmx_request_gets_only_the_results_fragment(alice_client, make_paper) -> None:
     make_paper("Attention Is All You Need")
-    response = alice_client.get(reverse("papers:canon"), {"q": "attention"}, headers={"HX-Request": "true"})
+    response = alice_client.get(
+        reverse("papers:canon"), {"q": "attention"}, headers={"HX-Request": "true"}
+    )
     body = response.content.decode()
     assert body.lstrip().startswith('<div id="results">')
     assert "<html" not in body and "Attention Is All You Need" in body
@@ -118,8 +120,13 @@ def test_curriculum_query_count_does_not_grow(alice_client, make_paper) -> None:
 
 
 def test_paper_page_shows_everything(alice_client, make_paper) -> None:
-    base = make_paper("Attention Is All You Need", arxiv_id="1706.03762", year=2017,
-                      authors="Vaswani, A.\nShazeer, N.", venue="NeurIPS 2017")
+    base = make_paper(
+        "Attention Is All You Need",
+        arxiv_id="1706.03762",
+        year=2017,
+        authors="Vaswani, A.\nShazeer, N.",
+        venue="NeurIPS 2017",
+    )
     lora = make_paper("LoRA: Low-Rank Adaptation of Large Language Models", doi="10.1000/LoRA")
     qlora = make_paper("QLoRA: Efficient Finetuning of Quantized LLMs")
     lora.builds_on.add(base)
@@ -130,7 +137,10 @@ def test_paper_page_shows_everything(alice_client, make_paper) -> None:
     assert "https://doi.org/10.1000/lora" in page
     base_page = alice_client.get(base.get_absolute_url()).content.decode()
     assert "https://arxiv.org/pdf/1706.03762" in base_page
-    assert "Vaswani, A., &amp; Shazeer, N. (2017). Attention Is All You Need. NeurIPS 2017." in base_page
+    assert (
+        "Vaswani, A., &amp; Shazeer, N. (2017). Attention Is All You Need. NeurIPS 2017."
+        in base_page
+    )
     assert "@article{vaswani2017attention," in base_page
 
 
@@ -151,8 +161,9 @@ def test_missing_paper_is_404(alice_client) -> None:
 
 
 def test_bibtex_download(alice_client, make_paper) -> None:
-    paper = make_paper("Attention Is All You Need", arxiv_id="1706.03762", year=2017,
-                       authors="Vaswani, A.")
+    paper = make_paper(
+        "Attention Is All You Need", arxiv_id="1706.03762", year=2017, authors="Vaswani, A."
+    )
     response = alice_client.get(reverse("papers:paper-bibtex", args=[paper.pk]))
     assert response["Content-Disposition"] == f'attachment; filename="paper-{paper.pk}.bib"'
     body = response.content.decode()
@@ -161,6 +172,7 @@ def test_bibtex_download(alice_client, make_paper) -> None:
 
 @pytest.mark.django_db
 def test_identity_fields_are_normalized_on_save() -> None:
-    paper = Paper.objects.create(title="X", arxiv_id="https://arxiv.org/pdf/1706.03762v5",
-                                 doi="https://doi.org/10.1000/ABC")
+    paper = Paper.objects.create(
+        title="X", arxiv_id="https://arxiv.org/pdf/1706.03762v5", doi="https://doi.org/10.1000/ABC"
+    )
     assert (paper.arxiv_id, paper.doi) == ("1706.03762", "10.1000/abc")

@@ -140,11 +140,14 @@ def test_things_that_are_not_dois(value: str) -> None:
     [
         ("Attention Is All You Need", "attention is all you need"),
         ("Attention Is All You Need.", "  Attention  is all\tyou need "),
-        ("BERT: Pre-training of Deep Bidirectional Transformers", "BERT Pretraining of Deep Bidirectional Transformers"),
+        (
+            "BERT: Pre-training of Deep Bidirectional Transformers",
+            "BERT Pretraining of Deep Bidirectional Transformers",
+        ),
         ("Über Netze", "Uber netze"),
         ("Why do LLMs attend to the first token?", "Why do LLMs attend to the first token"),
         ("Safety & the Future", "Safety the Future"),
-        ("Don’t Stop Pretraining", "Don't stop pre-training"),
+        ("Don\u2019t Stop Pretraining", "Don't stop pre-training"),  # curly apostrophe
         ("ﬁne-tuning", "finetuning"),  # NFKD unfolds the ligature
     ],
 )

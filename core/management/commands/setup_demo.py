@@ -26,7 +26,9 @@ class Command(BaseCommand):
                 password=password,
                 display_name="Demo Organizer",
             )
-            credentials.append(("organizer", password, "organizer of the demo club; uses the admin"))
+            credentials.append(
+                ("organizer", password, "organizer of the demo club; uses the admin")
+            )
         call_command("load_canon", stdout=self.stdout)
         organizer = User.objects.filter(is_superuser=True).order_by("pk").first()
         if organizer is not None:
@@ -37,7 +39,9 @@ class Command(BaseCommand):
                 credentials += [(name, password, "member") for name, password in members]
 
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Reading Group is ready: sign in at {url}accounts/login/"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Reading Group is ready: sign in at {url}accounts/login/")
+        )
         if credentials:
             self.stdout.write("Demo accounts (passwords are shown only this once):")
             for username, password, role in credentials:

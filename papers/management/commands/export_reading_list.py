@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from papers.exports import FORMATS, render_export
 from notes.exports import FORMATS as READING_LIST_FORMATS
 from notes.exports import render_reading_list
+from papers.exports import FORMATS, render_export
 from papers.models import Paper
 
 
@@ -20,7 +20,9 @@ class Command(BaseCommand):
             if reader is None:
                 raise CommandError(f"There is no user {user!r}.")
             if format not in READING_LIST_FORMATS:
-                raise CommandError(f"--user exports take --format {', '.join(READING_LIST_FORMATS)}")
+                raise CommandError(
+                    f"--user exports take --format {', '.join(READING_LIST_FORMATS)}"
+                )
             self.stdout.write(render_reading_list(reader, format), ending="")
             return
         if format == "csv":

@@ -1,0 +1,263 @@
+"""Importing the seed reading lists into the canon: counts, merging, bad input."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from notes.models import Note, Reading, Status
+from papers.importers import parse
+from papers.models import Paper, Phase, Placement, Tier, Topic
+from papers.services import import_reading_list
+from tests.support import SEEDS
+
+BLOG = SEEDS / "reading-list-blog.md"
+CURRICULUM = SEEDS / "curriculum-reading-list.md"
+pytestmark = pytest.mark.django_db
+
+
+def import_file(path, **kwargs):
+    return import_reading_list(parse(path.read_text(), filename=path.name), **kwargs)
+
+
+def canon_state() -> tuple:
+    return (
+        sorted(Paper.objects.values_list("title", "year", "arxiv_id", "tier", "venue", "authors")),
+        sorted(Topic.objects.values_list("name", flat=True)),
+        sorted(Phase.objects.values_list("number", "title")),
+        sorted(Placement.objects.values_list("paper__title", "phase__number", "tier")),
+        sorted(Paper.builds_on.through.objects.values_list("from_paper_id", "to_paper_id")),
+    )
+
+
+def test_blog_list_counts() -> None:
+    summary = import_file(BLOG)
+    # Counted by hand in the file: 63 linked list items under 13 `##` headings.
+    assert summary.papers_created == 63
+    assert Paper.objects.count() == 63
+    assert Topic.objects.count() == 13
+    assert Phase.objects.count() == 0
+    assert Paper.objects.get(arxiv_id="1706.03762").title == "Attention Is All You Need"
+    assert Paper.objects.get(arxiv_id="2201.11903").year == 2022  # link with a trailing space
+
+
+def test_curriculum_list_counts() -> None:
+    summary = import_file(CURRICULUM)
+    # 5 Must Read + 4 Recommended blocks, 18 further-reading citations under 6 topics.
+    assert summary.papers_created == 27
+    assert Paper.objects.filter(tier=Tier.MUST).count() == 5
+    assert Paper.objects.filter(tier=Tier.RECOMMENDED).count() == 4
+    assert Paper.objects.filter(tier=Tier.FURTHER).count() == 18
+    assert Topic.objects.count() == 6
+    assert list(Phase.objects.values_list("number", flat=True)) == [4, 5, 7, 8, 9, 10, 11, 12]
+    assert Placement.objects.count() == 10  # nine blocks; QLoRA names phases 9 and 10
+    lora = Paper.objects.get(title__startswith="LoRA")
+    assert lora.authors.splitlines()[0] == "Hu, E. J."
+    assert lora.placements.get().phase.number == 9
+
+
+def test_reimport_changes_nothing() -> None:
+    import_file(BLOG)
+    import_file(CURRICULUM)
+    before = canon_state()
+    again = import_file(CURRICULUM)
+    import_file(BLOG)
+    assert again.papers_created == 0 and again.placements_added == 0
+    assert canon_state() == before
+
+
+def test_lists_merge_shared_papers() -> None:
+    import_file(BLOG)
+    summary = import_file(CURRICULUM)
+    # Shared: Attention, DDPM, FlashAttention, Scaling Laws, Score-Based SDEs, Classifier-Free
+    # Guidance, Mamba, and LoRA (listed as the 2021 preprint and as the 2022 conference paper).
+    assert summary.papers_merged == 8
+    assert Paper.objects.count() == 63 + 27 - 8
+    for title in [
+        "Attention Is All You Need",
+        "LoRA: Low-Rank Adaptation of Large Language Models",
+        "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness",
+    ]:
+        assert Paper.objects.filter(title=title).count() == 1
+    attention = Paper.objects.get(title="Attention Is All You Need")
+    # The curriculum filled what the blog list left empty, and placed it in phase 4.
+    assert attention.arxiv_id == "1706.03762" and attention.tier == Tier.MUST
+    assert attention.venue and attention.key_contribution
+    assert attention.placements.get().phase.number == 4
+
+
+def test_import_never_overwrites_curated_fields() -> None:
+    import_file(CURRICULUM)
+    lora = Paper.objects.get(title__startswith="LoRA")
+    lora.venue = "Curated venue"
+    lora.tier = Tier.RECOMMENDED
+    lora.save()
+    import_file(CURRICULUM)
+    lora.refresh_from_db()
+    assert (lora.venue, lora.tier) == ("Curated venue", Tier.RECOMMENDED)
+
+
+def test_dry_run_saves_nothing() -> None:
+    summary = import_file(BLOG, dry_run=True)
+    assert summary.papers_created == 63 and summary.dry_run
+    assert not Paper.objects.exists() and not Topic.objects.exists()
+
+
+def test_user_import_records_reading(alice) -> None:
+    summary = import_file(BLOG, reader=alice)
+    done = Reading.objects.filter(user=alice, status=Status.DONE).count()
+    queued = Reading.objects.filter(user=alice, status=Status.QUEUED).count()
+    assert (done, queued) == (28, 34)
+    assert summary.statuses_set == 62
+    vae = Note.objects.get(user=alice, paper__arxiv_id="1312.6114")
+    assert vae.thoughts.startswith("This work introduces variational autoencoders")
+    assert vae.visibility == "private" and "<p>" in vae.html["thoughts"]
+    # A second import neither duplicates nor undoes progress.
+    Reading.objects.filter(user=alice, paper__arxiv_id="2312.00752").update(status=Status.PASS2)
+    import_file(BLOG, reader=alice)
+    assert Reading.objects.get(user=alice, paper__arxiv_id="2312.00752").status == Status.PASS2
+    assert Reading.objects.filter(user=alice).count() == 62
+
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FORMAT_OF = {
+    "arxiv": "arxiv",
+    "bibtex": "bibtex",
+    "curriculum": "curriculum",
+    "markdown": "markdown",
+}
+MALFORMED = sorted(path.name for path in FIXTURES.glob("bad-*"))
+
+
+def test_there_are_malformed_fixtures_for_every_format() -> None:
+    assert {name.split("-")[1] for name in MALFORMED} >= {
+        "arxiv",
+        "bibtex",
+        "curriculum",
+        "markdown",
+    }
+
+
+@pytest.mark.parametrize("name", MALFORMED)
+def test_malformed_inputs_leave_the_database_unchanged(name) -> None:
+    import_file(CURRICULUM)
+    before = canon_state()
+    with pytest.raises(CommandError, match=r"line \d+: .*Nothing was imported"):
+        call_command(
+            "import_reading_list",
+            str(FIXTURES / name),
+            "--format",
+            FORMAT_OF[name.split("-")[1]],
+            stdout=io.StringIO(),
+        )
+    assert canon_state() == before
+
+
+def test_json_export_round_trip(alice) -> None:
+    import_file(BLOG)
+    import_file(CURRICULUM)
+    out = io.StringIO()
+    call_command("export_reading_list", "--format", "json", stdout=out)
+    data = json.loads(out.getvalue())
+    assert len(data) == 82
+    attention = next(d for d in data if d["title"] == "Attention Is All You Need")
+    assert (
+        attention["phases"] == [{"number": 4, "title": "Transformers", "tier": "must"}]
+        or attention["phases"][0]["number"] == 4
+    )
+    assert set(attention) == {
+        "title",
+        "authors",
+        "year",
+        "venue",
+        "kind",
+        "url",
+        "arxiv_id",
+        "doi",
+        "topics",
+        "phases",
+    }
+    before = canon_state()
+    import_reading_list(parse(out.getvalue(), format="json"))
+    assert canon_state() == before
+
+
+def test_command_summary_and_errors(tmp_path, alice) -> None:
+    out = io.StringIO()
+    call_command("import_reading_list", str(CURRICULUM), "--user", "alice", stdout=out)
+    text = out.getvalue()
+    assert "papers created: 27" in text and "phases created: 8" in text
+    bad = tmp_path / "broken.bib"
+    bad.write_text("@article{x,\n  title = {Missing brace\n")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_reading_list", str(bad))
+    with pytest.raises(CommandError, match="no such file"):
+        call_command("import_reading_list", str(tmp_path / "missing.md"))
+    with pytest.raises(CommandError, match="no user"):
+        call_command("import_reading_list", str(CURRICULUM), "--user", "nobody")
+
+
+def test_markdown_export_looks_like_the_blog(alice) -> None:
+    import_file(BLOG, reader=alice)
+    out = io.StringIO()
+    call_command("export_reading_list", "--format", "markdown", "--user", "alice", stdout=out)
+    text = out.getvalue()
+    assert "## Seminal Architectures" in text
+    assert "- ✔️ [Attention Is All You Need](https://arxiv.org/abs/1706.03762) (2017)" in text
+    assert (
+        "[Mamba: Linear-Time Sequence Modeling with Selective State Spaces]"
+        "(https://arxiv.org/abs/2312.00752) (2023) *TO READ*" in text
+    )
+
+
+def test_import_page(staff_client) -> None:
+    upload = SimpleUploadedFile("list.md", CURRICULUM.read_bytes(), content_type="text/markdown")
+    response = staff_client.post(reverse("papers:import"), {"file": upload, "format": "auto"})
+    assert response.status_code == 200
+    assert "papers created: 27" in response.content.decode()
+    assert Paper.objects.count() == 27
+
+
+def test_import_page_rejects_bad_input_with_line_number(staff_client) -> None:
+    response = staff_client.post(
+        reverse("papers:import"),
+        {"text": "1706.03762\nnot an id\n", "format": "arxiv"},
+    )
+    body = response.content.decode()
+    assert "Nothing was imported" in body and "line 2" in body
+    assert not Paper.objects.exists()
+
+
+def test_import_page_preview(staff_client) -> None:
+    response = staff_client.post(
+        reverse("papers:import"),
+        {"text": BLOG.read_text(), "format": "markdown", "dry_run": "on"},
+    )
+    assert "Preview: nothing was saved" in response.content.decode()
+    assert not Paper.objects.exists()
+
+
+def test_import_page_refuses_non_utf8(staff_client) -> None:
+    upload = SimpleUploadedFile("list.md", b"\xff\xfe\x00bad", content_type="text/markdown")
+    response = staff_client.post(reverse("papers:import"), {"file": upload, "format": "auto"})
+    assert "not UTF-8 text" in response.content.decode()
+
+
+def test_bundled_canon_loads_idempotently() -> None:
+    call_command("load_canon", stdout=io.StringIO())
+    before = canon_state()
+    assert Paper.objects.count() >= 82
+    call_command("load_canon", stdout=io.StringIO())
+    assert canon_state() == before
+    for title in [
+        "Attention Is All You Need",
+        "LoRA: Low-Rank Adaptation of Large Language Models",
+    ]:
+        assert Paper.objects.filter(title=title).count() == 1
+    # The seed lists merge into the bundled canon without creating anything new.
+    summary = import_file(CURRICULUM)
+    assert summary.papers_created == 0
