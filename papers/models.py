@@ -17,6 +17,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
+from core.links import web_url
+
 from .identity import normalize_arxiv_id, normalize_doi, normalize_title
 
 
@@ -215,8 +217,15 @@ class Paper(models.Model):
         self.arxiv_id = normalize_arxiv_id(self.arxiv_id) if self.arxiv_id else ""
         self.doi = normalize_doi(self.doi) if self.doi else ""
         self.title_key = normalize_title(self.title)
+        self.url = web_url(self.url)
         if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "arxiv_id", "doi", "title_key"}
+            kwargs["update_fields"] = {
+                *kwargs["update_fields"],
+                "arxiv_id",
+                "doi",
+                "title_key",
+                "url",
+            }
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -246,7 +255,7 @@ class Paper(models.Model):
     def pdf_url(self) -> str:
         if self.arxiv_id:
             return f"https://arxiv.org/pdf/{self.arxiv_id}"
-        return self.url if self.url.lower().endswith(".pdf") else ""
+        return self.link if self.link.lower().endswith(".pdf") else ""
 
     @property
     def doi_url(self) -> str:
@@ -254,7 +263,8 @@ class Paper(models.Model):
 
     @property
     def link(self) -> str:
-        return self.url or self.arxiv_url or self.doi_url
+        """The paper's best web address; never anything but http(s)."""
+        return web_url(self.url) or self.arxiv_url or self.doi_url
 
     @property
     def tier_slug(self) -> str:

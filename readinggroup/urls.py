@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 admin.site.site_header = "Reading Group administration"
@@ -10,6 +11,13 @@ urlpatterns = [
     path("reading/", include("notes.urls")),
     path("", include("clubs.urls")),
     path("accounts/", include("accounts.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
 ]
+
+handler500 = "core.views.server_error"

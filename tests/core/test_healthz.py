@@ -39,3 +39,27 @@ def test_healthz_is_503_when_database_is_unreachable() -> None:
         check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "503 database unavailable"
+
+
+def test_pages_answer_503_not_a_traceback_when_the_database_is_down() -> None:
+    script = (
+        "import django; django.setup();"
+        "from django.test import Client;"
+        "c = Client(raise_request_exception=False, headers={'host': 'localhost'});"
+        "c.cookies['sessionid'] = 'x' * 32;"
+        "r = c.get('/papers/');"
+        "print(r.status_code, r['Retry-After'], 'Back in a moment' in r.content.decode())"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:9/readinggroup",
+        "DJANGO_SETTINGS_MODULE": "readinggroup.settings",
+        "DEBUG": "false",
+        "SECRET_KEY": "s" * 60,
+        "SECURE_SSL_REDIRECT": "false",
+        "ALLOWED_HOSTS": "localhost",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "503 30 True", out.stderr[-2000:]

@@ -1,0 +1,131 @@
+"""Sweeps over every page: private notes never leak, hostile strings never run, headers hold."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.test import Client
+
+from clubs.models import Club, Invitation, Meeting
+from notes.models import Note
+from papers.models import Paper, Phase, Topic
+from tests.security.conftest import PRIVATE_MARKER, ROLES, SHARED_MARKER
+from tests.security.test_url_matrix import APP_PATTERNS, EXPECTED
+from tests.security.urls import url_for
+
+GET_URLS = sorted(name for name, rows in EXPECTED.items() if any(g == 200 for g, _ in rows))
+HTMX = {"HX-Request": "true"}
+
+
+def pages(world, role: str):
+    """(name, response) for every GET page the role can open, full and as an htmx fragment."""
+    client = world.clients[role]
+    for name in GET_URLS:
+        url = url_for(name, dict(APP_PATTERNS)[name], world)
+        for headers in ({}, HTMX):
+            with transaction.atomic():
+                response = client.get(url, headers=headers)
+                transaction.set_rollback(True)
+            if response.status_code == 200:
+                yield name, response
+    # The fragments that take a parameter.
+    yield (
+        "readiness",
+        client.get(world.meeting.get_absolute_url() + "?fragment=readiness", headers=HTMX),
+    )
+    yield "canon-search", client.get("/papers/?q=attention", headers=HTMX)
+
+
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "organizer"])
+def test_private_notes_never_reach_another_user(world, role) -> None:
+    seen = 0
+    for name, response in pages(world, role):
+        assert PRIVATE_MARKER not in response.content.decode(errors="replace"), (role, name)
+        seen += 1
+    assert seen > (10 if role == "anonymous" else 30)
+
+
+def test_the_author_does_see_their_private_note(world) -> None:
+    page = world.clients["organizer"].get(world.paper.get_absolute_url()).content.decode()
+    assert PRIVATE_MARKER in page
+    weekly = world.clients["member"].get(world.meeting.get_absolute_url()).content.decode()
+    assert SHARED_MARKER in weekly  # a shared note does reach the club
+
+
+def test_private_notes_stay_out_of_the_admin_for_non_superusers(world, make_user) -> None:
+    curator = make_user("cora", is_staff=True)
+    curator.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_note", "change_note"])
+    )
+    client = Client()
+    client.force_login(curator)
+    page = client.get("/admin/notes/note/").content.decode()
+    assert "0 notes" in page or "0 of" in page or PRIVATE_MARKER not in page
+    private = Note.objects.get(problem=PRIVATE_MARKER)
+    assert client.get(f"/admin/notes/note/{private.pk}/change/").status_code == 302
+
+
+HOSTILE = '<script>alert("xss")</script><img src=x onerror=alert(1)>"\'><svg onload=alert(2)>'
+
+
+def plant_hostile_strings(world) -> None:
+    for user in world.users.values():
+        user.display_name = HOSTILE
+        user.save()
+    Paper.objects.update(
+        title=HOSTILE, authors=HOSTILE, venue=HOSTILE, tldr=HOSTILE, url="javascript:alert(1)"
+    )
+    Topic.objects.update(name=HOSTILE)
+    Phase.objects.update(title=HOSTILE, description=HOSTILE)
+    Club.objects.update(name=HOSTILE, description=HOSTILE, place=HOSTILE)
+    for meeting in Meeting.objects.all():
+        meeting.place, meeting.agenda, meeting.outcome = HOSTILE, HOSTILE, HOSTILE
+        meeting.presenter = world.users["member"]
+        meeting.save()
+    Invitation.objects.update(email="x@example.org")
+    for note in Note.objects.all():
+        for field in ["problem", "approach", "key_result", "limitation", "thoughts", "pass1"]:
+            setattr(note, field, HOSTILE)
+        note.render()
+        note.save()
+
+
+@pytest.mark.parametrize("role", ["member", "organizer", "staff"])
+def test_hostile_strings_are_never_markup(world, role) -> None:
+    plant_hostile_strings(world)
+    seen = 0
+    for name, response in pages(world, role):
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        body = response.content.decode()
+        for needle in ["<script>alert", "<img src=x onerror", "<svg onload", 'href="javascript:']:
+            assert needle not in body, (role, name, needle)
+        seen += 1
+    assert seen > 15
+
+
+def test_every_page_carries_the_security_headers(world) -> None:
+    for name, response in pages(world, "organizer"):
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        policy = response["Content-Security-Policy"]
+        script_src = next(d for d in policy.split(";") if d.strip().startswith("script-src"))
+        assert "'self'" in script_src and "unsafe" not in script_src, name
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, name
+        assert "frame-ancestors 'none'" in policy and "object-src 'none'" in policy, name
+        assert response["X-Content-Type-Options"] == "nosniff", name
+        assert response["X-Frame-Options"] == "DENY", name
+        assert response["Referrer-Policy"] == "same-origin", name
+        assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
+
+
+def test_pages_have_no_inline_script_or_style(world) -> None:
+    """Inline code would be blocked by the policy, so none may be relied on."""
+    import re
+
+    for name, response in pages(world, "organizer"):
+        if not response["Content-Type"].startswith("text/html"):
+            continue
+        body = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), name
+        assert " style=" not in body and "<style" not in body, name
+        assert not re.search(r"\son[a-z]+=", body), name

@@ -1,0 +1,52 @@
+"""Every URL pattern of the project, found by walking the resolver, with arguments to fill it."""
+
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+
+def all_patterns(resolver=None, prefix: str = "") -> list[tuple[str, URLPattern]]:
+    resolver = resolver or get_resolver()
+    found = []
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            namespace = f"{prefix}{pattern.namespace}:" if pattern.namespace else prefix
+            found += all_patterns(pattern, namespace)
+        else:
+            found.append((prefix + (pattern.name or f"<unnamed {pattern.pattern}>"), pattern))
+    return found
+
+
+def arguments(name: str, world) -> dict:
+    """The keyword arguments that make a URL point at the world's objects."""
+    club, meeting = world.club, world.meeting
+    table = {
+        "papers:paper": {"pk": world.paper.pk},
+        "papers:paper-bibtex": {"pk": world.paper.pk},
+        "papers:export": {"fmt": "json"},
+        "notes:status": {"paper_id": world.paper.pk},
+        "notes:save": {"paper_id": world.paper.pk},
+        "notes:export": {"fmt": "json"},
+        "clubs:meeting": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:meeting-edit": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:meeting-delete": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:meeting-ics": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:invitation-revoke": {"slug": club.slug, "pk": world.invitation.pk},
+        "clubs:member-role": {"slug": club.slug, "pk": world.membership.pk},
+        "clubs:member-remove": {"slug": club.slug, "pk": world.membership.pk},
+        "clubs:join": {"token": world.invitation.token},
+        "clubs:calendar-feed": {"token": world.feed.token},
+        "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    }
+    if name in table:
+        return table[name]
+    if name.startswith("clubs:") and name not in {"clubs:list", "clubs:create", "clubs:calendar"}:
+        return {"slug": club.slug}
+    return {}
+
+
+def url_for(name: str, pattern: URLPattern, world) -> str | None:
+    """The URL to request, or None for admin patterns that need an object id."""
+    kwargs = arguments(name, world)
+    try:
+        return reverse(name, kwargs=kwargs) if kwargs else reverse(name)
+    except Exception:
+        return None
