@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format serve-prod migrate demo clean
+.PHONY: run test lint format serve-prod migrate demo clean backup restore bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,14 @@ serve-prod: $(VENV)/.runtime
 	ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
 	bash -c '$(PY) manage.py collectstatic --noinput -v0 && $(PY) manage.py migrate --noinput -v0 && \
 	exec $(VENV)/bin/gunicorn readinggroup.wsgi --bind $(HOST):$(PORT) --workers $${WORKERS:-2} --access-logfile -'
+
+# Back up / restore the configured database (DATABASE_URL, or the SQLite default).
+backup: $(VENV)/.runtime
+	$(PY) manage.py backup $(FILE)
+
+restore: $(VENV)/.runtime
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/readinggroup-….dump"; exit 2; }
+	$(PY) manage.py restore $(FILE)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache tests/artifacts

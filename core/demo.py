@@ -56,11 +56,11 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
     """Create the demo club once; returns it with the members' (username, password)."""
     if Club.objects.filter(name=DEMO_CLUB).exists():
         return None
-    papers = list(
-        Paper.objects.filter(placements__isnull=False)
-        .distinct()
-        .order_by("placements__phase__number", "title")
-    ) or list(Paper.objects.order_by("title")[:12])
+    placed = Paper.objects.filter(placements__isnull=False).order_by(
+        "placements__phase__number", "placements__tier", "title"
+    )
+    # A paper placed in two phases comes twice from the join; keep its first place.
+    papers = list(dict.fromkeys(placed)) or list(Paper.objects.order_by("title")[:12])
     if not papers:
         return None
     rng = random.Random(7)  # noqa: S311 — demo data, not security

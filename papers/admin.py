@@ -24,7 +24,7 @@ class PaperAdmin(admin.ModelAdmin):
     actions = ["export_bibtex"]
     list_per_page = 50
     fieldsets = [
-        (None, {"fields": ["title", "authors", "year", "venue", "kind", "tier"]}),
+        (None, {"fields": ["title", "aliases", "authors", "year", "venue", "kind", "tier"]}),
         ("Links and identity", {"fields": ["url", "arxiv_id", "doi"]}),
         ("Summary", {"fields": ["tldr", "key_contribution", "why_it_matters", "abstract"]}),
         ("Canon", {"fields": ["topics", "builds_on"]}),

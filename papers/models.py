@@ -191,7 +191,14 @@ class Paper(models.Model):
         blank=True,
         help_text="Papers to read first: this one builds directly on them.",
     )
+    aliases = models.TextField(
+        "also listed as",
+        blank=True,
+        help_text="Other titles or short names this paper goes by, one per line (e.g. GPT-3). "
+        "Imports match them.",
+    )
     title_key = models.CharField(max_length=500, editable=False, db_index=True)
+    alias_keys = models.TextField(editable=False, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -217,6 +224,8 @@ class Paper(models.Model):
         self.arxiv_id = normalize_arxiv_id(self.arxiv_id) if self.arxiv_id else ""
         self.doi = normalize_doi(self.doi) if self.doi else ""
         self.title_key = normalize_title(self.title)
+        keys = [normalize_title(alias) for alias in self.aliases.splitlines() if alias.strip()]
+        self.alias_keys = "".join(f"|{key}|" for key in keys)
         self.url = web_url(self.url)
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {
@@ -224,6 +233,7 @@ class Paper(models.Model):
                 "arxiv_id",
                 "doi",
                 "title_key",
+                "alias_keys",
                 "url",
             }
         super().save(*args, **kwargs)

@@ -62,8 +62,12 @@ class Importer:
             paper = Paper.objects.filter(doi=normalize_doi(record.doi)).first()
             if paper:
                 return paper
-        # Same title: a preprint and its conference version are often listed a year apart.
-        candidates = list(Paper.objects.filter(title_key=normalize_title(record.title))[:20])
+        # Same title (or a title it is also listed as): a preprint and its conference
+        # version are often listed a year apart.
+        key = normalize_title(record.title)
+        candidates = list(Paper.objects.filter(title_key=key)[:20]) or list(
+            Paper.objects.filter(alias_keys__contains=f"|{key}|")[:20]
+        )
         if record.year is None:
             return candidates[0] if len(candidates) == 1 else None
 
@@ -97,6 +101,10 @@ class Importer:
             if value and not getattr(paper, name):
                 setattr(paper, name, value)
                 changed.append(name)
+        new_aliases = [a for a in record.aliases if a not in paper.aliases.splitlines()]
+        if new_aliases:
+            paper.aliases = "\n".join([*paper.aliases.splitlines(), *new_aliases]).strip()
+            changed += ["aliases", "alias_keys"]
         if record.authors and not paper.authors:
             paper.authors = "\n".join(record.authors)
             changed.append("authors")
@@ -133,6 +141,7 @@ class Importer:
             key_contribution=record.key_contribution,
             why_it_matters=record.why_it_matters,
             tier=Tier.from_slug(record.tier),
+            aliases="\n".join(record.aliases),
             added_by=self.added_by,
         )
 

@@ -65,6 +65,9 @@ def _paper(item: object, position: int) -> PaperRecord:
     topics = item.get("topics") or []
     if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
         raise ImportFormatError(f"paper {position} ({title}): 'topics' must be a list of names")
+    aliases = item.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise ImportFormatError(f"paper {position} ({title}): 'aliases' must be a list of titles")
     builds_on = item.get("builds_on") or []
     if not isinstance(builds_on, list) or not all(isinstance(r, str) for r in builds_on):
         raise ImportFormatError(f"paper {position} ({title}): 'builds_on' must be a list")
@@ -87,6 +90,7 @@ def _paper(item: object, position: int) -> PaperRecord:
         placements=placements,
         read_state=STATUS_TO_READ_STATE.get(str(item.get("status") or ""), ""),
         builds_on=builds_on,
+        aliases=[a.strip() for a in aliases if a.strip()],
     )
 
 

@@ -58,6 +58,7 @@ class PaperRecord:
     blurb: str = ""  # the reader's own paragraph(s) after the item, Markdown as written
     note: str = ""  # a free note on this mention, e.g. the "-- note" of a citation
     builds_on: list[str] = field(default_factory=list)  # references (JSON canon only)
+    aliases: list[str] = field(default_factory=list)  # other titles it is listed under
 
     @property
     def key(self) -> str:
@@ -122,6 +123,7 @@ def _absorb(first: PaperRecord, later: PaperRecord) -> None:
     placed = {p.phase_number for p in first.placements}
     first.placements += [p for p in later.placements if p.phase_number not in placed]
     first.builds_on += [r for r in later.builds_on if r not in first.builds_on]
+    first.aliases += [a for a in later.aliases if a not in first.aliases]
 
 
 def _merge_duplicates(papers: list[PaperRecord]) -> list[PaperRecord]:

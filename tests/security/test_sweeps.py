@@ -69,7 +69,7 @@ HOSTILE = '<script>alert("xss")</script><img src=x onerror=alert(1)>"\'><svg onl
 
 def plant_hostile_strings(world) -> None:
     for user in world.users.values():
-        user.display_name = HOSTILE
+        user.display_name = HOSTILE[:80]  # the field's length; still a whole script tag
         user.save()
     Paper.objects.update(
         title=HOSTILE, authors=HOSTILE, venue=HOSTILE, tldr=HOSTILE, url="javascript:alert(1)"
