@@ -57,5 +57,11 @@ restore: $(VENV)/.runtime
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/readinggroup-….dump"; exit 2; }
 	$(PY) manage.py restore $(FILE)
 
+# Load benchmark on a throwaway PostgreSQL: prints a table, writes bench/results.md.
+bench: $(VENV)/.runtime
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py
+	$(PY) bench/micro.py
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache tests/artifacts

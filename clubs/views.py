@@ -65,7 +65,9 @@ def club_create(request: HttpRequest) -> HttpResponse:
 def club_home(request: HttpRequest, slug: str) -> HttpResponse:
     club, membership = club_for_member(request, slug)
     meetings = (
-        Meeting.objects.filter(club=club).select_related("presenter").prefetch_related("papers")
+        Meeting.objects.filter(club=club)
+        .select_related("club", "presenter")
+        .prefetch_related("papers")
     )
     upcoming = list(meetings.upcoming()[:10])
     context = {

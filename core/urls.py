@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.urls import path
 
 from . import views
@@ -7,3 +8,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("healthz", views.healthz, name="healthz"),
 ]
+
+if settings.BENCH_FLOOR:
+    # The framework's floor for the benchmark: one tiny template, no queries.
+    urlpatterns.append(path("bench/floor", views.floor, name="floor"))

@@ -72,3 +72,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = "30"
         return response
     return render(request, "500.html", status=500)
+
+
+@login_not_required
+@require_GET
+def floor(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/floor.html")

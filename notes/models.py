@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 
 from papers.models import Paper
 
@@ -74,17 +73,6 @@ class Reading(models.Model):
     @property
     def rank(self) -> int:
         return stage_rank(self.status)
-
-    def move_to(self, status: str, *, when=None) -> list[str]:
-        """Set the status, stamping the date the stage was first reached. Returns changed fields."""
-        when = when or timezone.now()
-        self.status = status
-        changed = ["status", "updated_at"]
-        stamp = f"{status}_at"
-        if getattr(self, stamp) is None:
-            setattr(self, stamp, when)
-            changed.append(stamp)
-        return changed
 
     def stage_dates(self) -> list[tuple[str, object]]:
         return [

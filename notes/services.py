@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
@@ -22,16 +23,34 @@ class StaleNote(Exception):
 
 
 def set_status(
-    *, user: User, paper: Paper, status: str, minutes_spent: int | None = None, when=None
+    *, user: User, paper_id: int, status: str, minutes_spent: int | None = None, when=None
 ) -> Reading:
-    with transaction.atomic():
-        reading, _ = Reading.objects.select_for_update().get_or_create(user=user, paper=paper)
-        changed = reading.move_to(status, when=when)
-        if minutes_spent is not None:
-            reading.minutes_spent = minutes_spent
-            changed.append("minutes_spent")
-        reading.save(update_fields=changed)
-    return reading
+    """Move my reading of a paper to `status`, stamping the date a stage is first reached.
+
+    One UPDATE in the usual case (the member already reads the paper); the first time, an
+    INSERT. Raises Paper.DoesNotExist for a paper that is not in the canon.
+    """
+    when = when or timezone.now()
+    stamp = f"{status}_at"
+    values = {"status": status, stamp: Coalesce(F(stamp), Value(when)), "updated_at": when}
+    if minutes_spent is not None:
+        values["minutes_spent"] = minutes_spent
+    mine = Reading.objects.filter(user=user, paper_id=paper_id)
+    if not mine.update(**values):
+        if not Paper.objects.filter(pk=paper_id).exists():
+            raise Paper.DoesNotExist(paper_id)
+        try:
+            with transaction.atomic():
+                Reading.objects.create(
+                    user=user,
+                    paper_id=paper_id,
+                    status=status,
+                    minutes_spent=minutes_spent,
+                    **{stamp: when},
+                )
+        except IntegrityError:  # created by a concurrent request a moment ago
+            mine.update(**values)
+    return mine.select_related("paper").get()
 
 
 def _note_for(user: User, paper: Paper) -> Note:
@@ -64,12 +83,16 @@ def save_note(*, user: User, paper: Paper, data: dict, version: int) -> Note:
 
 
 def rerender_notes(batch_size: int = 500) -> int:
-    """Re-render every stored note (after the sanitizer's allowlist changes)."""
+    """Re-render every stored note and meeting agenda (after the allowlist changes)."""
+    from clubs.models import Meeting
+
     count = 0
     for note in Note.objects.iterator(chunk_size=batch_size):
         note.render()
         note.save(update_fields=["html", "renderer_version"])
         count += 1
+    for meeting in Meeting.objects.iterator(chunk_size=batch_size):
+        meeting.save(update_fields=["agenda_html", "outcome_html"])
     return count
 
 
@@ -82,7 +105,7 @@ def record_imported_reading(*, user: User, paper: Paper, status: str, thoughts: 
     if status:
         current = Reading.objects.filter(user=user, paper=paper).first()
         if current is None or stage_rank(status) > current.rank:
-            set_status(user=user, paper=paper, status=status)
+            set_status(user=user, paper_id=paper.pk, status=status)
             changed = 1
     if thoughts.strip():
         note = _note_for(user, paper)

@@ -1,7 +1,8 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -24,25 +25,38 @@ def is_fragment_request(request: HttpRequest) -> bool:
 @require_POST
 def status(request: HttpRequest, paper_id: int) -> HttpResponse:
     """One click moves my reading of a paper to another pass."""
-    paper = get_object_or_404(Paper, pk=paper_id)
     form = StatusForm(request.POST)
     if form.is_valid():
-        reading = set_status(
-            user=request.user,
-            paper=paper,
-            status=form.cleaned_data["status"],
-            minutes_spent=form.cleaned_data["minutes_spent"],
-        )
+        try:
+            reading = set_status(
+                user=request.user,
+                paper_id=paper_id,
+                status=form.cleaned_data["status"],
+                minutes_spent=form.cleaned_data["minutes_spent"],
+            )
+        except Paper.DoesNotExist as missing:
+            raise Http404("No such paper.") from missing
+        paper = reading.paper
     else:
+        paper = get_object_or_404(Paper, pk=paper_id)
         reading = Reading.objects.filter(user=request.user, paper=paper).first()
     if not is_fragment_request(request):
         if not form.is_valid():
             messages.error(request, "That status was not understood; nothing changed.")
-        return redirect(request.POST.get("next") or paper.get_absolute_url())
-    context = {"paper": paper, "reading": reading, "status_form_errors": form.errors}
+        return redirect(safe_next(request) or paper.get_absolute_url())
+    context = {"paper": paper, "reading": reading}
     response = render(request, f"{PANEL}#status", context)
     response["HX-Trigger"] = "reading-status-changed"
     return response
+
+
+def safe_next(request: HttpRequest) -> str:
+    """The page to return to, if it is one of ours."""
+    target = request.POST.get("next", "")
+    allowed = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if allowed else ""
 
 
 @require_POST

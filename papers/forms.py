@@ -1,18 +1,20 @@
 from django import forms
 
 from .importers import FORMATS
-from .models import Kind, Paper, Phase, Tier, Topic
+from .models import Kind, Paper, Tier
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
 class CanonFilterForm(forms.Form):
     q = forms.CharField(required=False, label="Search", max_length=200)
-    topic = forms.ChoiceField(required=False)
+    # Free-form values, checked by their shape: validating them against the database would
+    # cost two queries on every keystroke of the search box.
+    topic = forms.SlugField(required=False, max_length=140)
     tier = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, choices=[("", "Any tier"), *Tier.choices]
     )
-    phase = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    phase = forms.IntegerField(required=False, min_value=0, max_value=32767)
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
     status = forms.ChoiceField(
         required=False,
@@ -27,10 +29,10 @@ class CanonFilterForm(forms.Form):
         ],
     )
 
-    def __init__(self, *args, topics: list[Topic], phases: list[Phase], **kwargs) -> None:
+    def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", "Any topic")] + [(t.slug, t.name) for t in topics]
-        self.fields["phase"].choices = [("", "Any phase")] + [(p.number, str(p)) for p in phases]
+        for name in ("tier", "kind", "status"):
+            self.fields[name].widget.attrs["aria-label"] = self.fields[name].label or name
 
     def filter(self, papers, user):
         data = self.cleaned_data

@@ -32,25 +32,20 @@ def render_page(request: HttpRequest, template: str, fragment: str, context: dic
 
 @require_GET
 def canon(request: HttpRequest) -> HttpResponse:
-    topics = list(topic_counts())
-    phases = list(Phase.objects.all())
-    form = CanonFilterForm(request.GET or None, topics=topics, phases=phases)
+    form = CanonFilterForm(request.GET or None)
     papers = Paper.objects.for_list().with_status_for(request.user)
-    if form.is_bound and form.is_valid():
+    filtered = form.is_bound and form.is_valid()
+    if filtered:
         papers = form.filter(papers, request.user)
-    if not (form.is_bound and form.is_valid() and form.cleaned_data.get("q")):
+    if not (filtered and form.cleaned_data.get("q")):
         papers = papers.order_by("title")
     page = Paginator(papers, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "topics": topics,
-        "phases": phases,
-        "query": query.urlencode(),
-        "selected_topic": form.data.get("topic", "") if form.is_bound else "",
-    }
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    if not is_fragment_request(request):
+        # The sidebar and the filter menus: only the full page shows them.
+        context |= {"topics": list(topic_counts()), "phases": list(Phase.objects.all())}
     return render_page(request, "papers/canon.html", "results", context)
 
 
@@ -86,8 +81,7 @@ def paper_bibtex(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The canon (filtered like the canon page) as BibTeX, JSON or Markdown."""
-    topics, phases = list(topic_counts()), list(Phase.objects.all())
-    form = CanonFilterForm(request.GET or None, topics=topics, phases=phases)
+    form = CanonFilterForm(request.GET or None)
     papers = Paper.objects.for_list().order_by("title")
     if form.is_bound and form.is_valid():
         papers = form.filter(papers, request.user)

@@ -219,3 +219,6 @@ LOGGING = {
 # Metadata lookups when organizers add a paper by its arXiv id.
 ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 ARXIV_API_TIMEOUT = envint("ARXIV_API_TIMEOUT", 5)
+
+# Only `make bench` turns this on: it adds the minimal view the benchmark measures as a floor.
+BENCH_FLOOR = envbool("BENCH_FLOOR", False)

@@ -9,95 +9,256 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('papers', '0001_initial'),
+        ("papers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CalendarFeed',
+            name="CalendarFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=clubs.models.new_token, max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='calendar_feed', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(default=clubs.models.new_token, max_length=64, unique=True),
+                ),
+                ("created_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calendar_feed",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Club',
+            name="Club",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('slug', models.SlugField(max_length=140, unique=True)),
-                ('description', models.TextField(blank=True)),
-                ('meeting_weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], default=3)),
-                ('meeting_time', models.TimeField(default=datetime.time(17, 0))),
-                ('time_zone', models.CharField(default='UTC', max_length=64)),
-                ('place', models.CharField(blank=True, max_length=300, verbose_name='place or video link')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('phases', models.ManyToManyField(blank=True, related_name='clubs', to='papers.phase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("slug", models.SlugField(max_length=140, unique=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "meeting_weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        default=3,
+                    ),
+                ),
+                ("meeting_time", models.TimeField(default=datetime.time(17, 0))),
+                ("time_zone", models.CharField(default="UTC", max_length=64)),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="place or video link"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "phases",
+                    models.ManyToManyField(blank=True, related_name="clubs", to="papers.phase"),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=clubs.models.new_token, editable=False, max_length=64, unique=True)),
-                ('email', models.EmailField(blank=True, help_text='Sent to this address, if given.', max_length=254)),
-                ('multi_use', models.BooleanField(default=False)),
-                ('expires_at', models.DateTimeField(default=clubs.models.default_expiry)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('uses', models.PositiveIntegerField(default=0)),
-                ('revoked', models.BooleanField(default=False)),
-                ('club', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='clubs.club')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=clubs.models.new_token, editable=False, max_length=64, unique=True
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, help_text="Sent to this address, if given.", max_length=254
+                    ),
+                ),
+                ("multi_use", models.BooleanField(default=False)),
+                ("expires_at", models.DateTimeField(default=clubs.models.default_expiry)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("uses", models.PositiveIntegerField(default=0)),
+                ("revoked", models.BooleanField(default=False)),
+                (
+                    "club",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to="clubs.club",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField()),
-                ('duration_minutes', models.PositiveSmallIntegerField(default=60)),
-                ('place', models.CharField(blank=True, max_length=300, verbose_name='place or video link')),
-                ('agenda', models.TextField(blank=True, help_text='Markdown.')),
-                ('agenda_html', models.TextField(blank=True, editable=False)),
-                ('minimum_pass', models.CharField(choices=[('pass1', 'Pass 1'), ('pass2', 'Pass 2'), ('pass3', 'Pass 3'), ('done', 'Done')], default='pass1', max_length=10, verbose_name='expected before the meeting')),
-                ('outcome', models.TextField(blank=True, help_text='After the meeting: what came out of it.')),
-                ('outcome_html', models.TextField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('club', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='clubs.club')),
-                ('discussion_lead', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('papers', models.ManyToManyField(blank=True, related_name='meetings', to='papers.paper')),
-                ('presenter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='presentations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("starts_at", models.DateTimeField()),
+                ("duration_minutes", models.PositiveSmallIntegerField(default=60)),
+                (
+                    "place",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="place or video link"
+                    ),
+                ),
+                ("agenda", models.TextField(blank=True, help_text="Markdown.")),
+                ("agenda_html", models.TextField(blank=True, editable=False)),
+                (
+                    "minimum_pass",
+                    models.CharField(
+                        choices=[
+                            ("pass1", "Pass 1"),
+                            ("pass2", "Pass 2"),
+                            ("pass3", "Pass 3"),
+                            ("done", "Done"),
+                        ],
+                        default="pass1",
+                        max_length=10,
+                        verbose_name="expected before the meeting",
+                    ),
+                ),
+                (
+                    "outcome",
+                    models.TextField(
+                        blank=True, help_text="After the meeting: what came out of it."
+                    ),
+                ),
+                ("outcome_html", models.TextField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "club",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="clubs.club",
+                    ),
+                ),
+                (
+                    "discussion_lead",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "papers",
+                    models.ManyToManyField(blank=True, related_name="meetings", to="papers.paper"),
+                ),
+                (
+                    "presenter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="presentations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['starts_at'],
-                'indexes': [models.Index(fields=['club', 'starts_at'], name='clubs_meeti_club_id_f7a797_idx')],
+                "ordering": ["starts_at"],
+                "indexes": [
+                    models.Index(
+                        fields=["club", "starts_at"], name="clubs_meeti_club_id_f7a797_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('organizer', 'Organizer'), ('member', 'Member')], default='member', max_length=10)),
-                ('joined_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('club', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='clubs.club')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("organizer", "Organizer"), ("member", "Member")],
+                        default="member",
+                        max_length=10,
+                    ),
+                ),
+                ("joined_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "club",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="clubs.club",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['joined_at'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'club'), name='membership_unique_user_club')],
+                "ordering": ["joined_at"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "club"), name="membership_unique_user_club"
+                    )
+                ],
             },
         ),
     ]

@@ -6,60 +6,133 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('papers', '0001_initial'),
+        ("papers", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pass1', models.TextField(blank=True, verbose_name='Pass 1 notes')),
-                ('pass2', models.TextField(blank=True, verbose_name='Pass 2 notes')),
-                ('pass3', models.TextField(blank=True, verbose_name='Pass 3 notes')),
-                ('problem', models.TextField(blank=True)),
-                ('approach', models.TextField(blank=True)),
-                ('key_result', models.TextField(blank=True, verbose_name='Key result')),
-                ('limitation', models.TextField(blank=True, verbose_name='Limitation or open question')),
-                ('thoughts', models.TextField(blank=True, verbose_name='Free thoughts')),
-                ('implementation_url', models.URLField(blank=True, max_length=500, verbose_name='My implementation')),
-                ('visibility', models.CharField(choices=[('private', 'Only me'), ('club', 'My clubs')], default='private', max_length=10)),
-                ('html', models.JSONField(blank=True, default=dict, editable=False)),
-                ('renderer_version', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('version', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to='papers.paper')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pass1", models.TextField(blank=True, verbose_name="Pass 1 notes")),
+                ("pass2", models.TextField(blank=True, verbose_name="Pass 2 notes")),
+                ("pass3", models.TextField(blank=True, verbose_name="Pass 3 notes")),
+                ("problem", models.TextField(blank=True)),
+                ("approach", models.TextField(blank=True)),
+                ("key_result", models.TextField(blank=True, verbose_name="Key result")),
+                (
+                    "limitation",
+                    models.TextField(blank=True, verbose_name="Limitation or open question"),
+                ),
+                ("thoughts", models.TextField(blank=True, verbose_name="Free thoughts")),
+                (
+                    "implementation_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="My implementation"),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("private", "Only me"), ("club", "My clubs")],
+                        default="private",
+                        max_length=10,
+                    ),
+                ),
+                ("html", models.JSONField(blank=True, default=dict, editable=False)),
+                ("renderer_version", models.PositiveSmallIntegerField(default=0, editable=False)),
+                ("version", models.PositiveIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to="papers.paper",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'paper'), name='note_unique_user_paper')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "paper"), name="note_unique_user_paper")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reading',
+            name="Reading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('queued', 'To read'), ('pass1', 'Pass 1'), ('pass2', 'Pass 2'), ('pass3', 'Pass 3'), ('done', 'Done'), ('dropped', 'Dropped')], default='queued', max_length=10)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('pass1_at', models.DateTimeField(blank=True, null=True)),
-                ('pass2_at', models.DateTimeField(blank=True, null=True)),
-                ('pass3_at', models.DateTimeField(blank=True, null=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('dropped_at', models.DateTimeField(blank=True, null=True)),
-                ('minutes_spent', models.PositiveIntegerField(blank=True, null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='papers.paper')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "To read"),
+                            ("pass1", "Pass 1"),
+                            ("pass2", "Pass 2"),
+                            ("pass3", "Pass 3"),
+                            ("done", "Done"),
+                            ("dropped", "Dropped"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("pass1_at", models.DateTimeField(blank=True, null=True)),
+                ("pass2_at", models.DateTimeField(blank=True, null=True)),
+                ("pass3_at", models.DateTimeField(blank=True, null=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("dropped_at", models.DateTimeField(blank=True, null=True)),
+                ("minutes_spent", models.PositiveIntegerField(blank=True, null=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="papers.paper",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['paper', 'status'], name='notes_readi_paper_i_8642e7_idx'), models.Index(fields=['done_at'], name='notes_readi_done_at_33a8a3_idx')],
-                'constraints': [models.UniqueConstraint(fields=('user', 'paper'), name='reading_unique_user_paper')],
+                "indexes": [
+                    models.Index(fields=["paper", "status"], name="notes_readi_paper_i_8642e7_idx"),
+                    models.Index(fields=["done_at"], name="notes_readi_done_at_33a8a3_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "paper"), name="reading_unique_user_paper"
+                    )
+                ],
             },
         ),
     ]

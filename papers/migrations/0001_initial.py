@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,86 +14,196 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Phase',
+            name="Phase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(unique=True)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveSmallIntegerField(unique=True)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, unique=True)),
-                ('slug', models.SlugField(max_length=140, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, unique=True)),
+                ("slug", models.SlugField(max_length=140, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Paper',
+            name="Paper",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=500)),
-                ('authors', models.TextField(blank=True, help_text='One name per line, in order (e.g. Vaswani, A.).')),
-                ('year', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('venue', models.CharField(blank=True, max_length=300)),
-                ('kind', models.CharField(choices=[('paper', 'Paper'), ('book', 'Book'), ('chapter', 'Chapter'), ('post', 'Blog post'), ('code', 'Code')], default='paper', max_length=10)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('arxiv_id', models.CharField(blank=True, max_length=40, verbose_name='arXiv id')),
-                ('doi', models.CharField(blank=True, max_length=200, verbose_name='DOI')),
-                ('abstract', models.TextField(blank=True)),
-                ('tldr', models.TextField(blank=True, verbose_name='TLDR')),
-                ('key_contribution', models.TextField(blank=True)),
-                ('why_it_matters', models.TextField(blank=True)),
-                ('tier', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Must Read'), (2, 'Recommended'), (3, 'Further Reading')], help_text='Importance in the canon as a whole.', null=True)),
-                ('aliases', models.TextField(blank=True, help_text='Other titles or short names this paper goes by, one per line (e.g. GPT-3). Imports match them.', verbose_name='also listed as')),
-                ('title_key', models.CharField(db_index=True, editable=False, max_length=500)),
-                ('alias_keys', models.TextField(blank=True, editable=False)),
-                ('added_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('builds_on', models.ManyToManyField(blank=True, help_text='Papers to read first: this one builds directly on them.', related_name='built_upon_by', to='papers.paper')),
-                ('topics', models.ManyToManyField(blank=True, related_name='papers', to='papers.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=500)),
+                (
+                    "authors",
+                    models.TextField(
+                        blank=True, help_text="One name per line, in order (e.g. Vaswani, A.)."
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("venue", models.CharField(blank=True, max_length=300)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("paper", "Paper"),
+                            ("book", "Book"),
+                            ("chapter", "Chapter"),
+                            ("post", "Blog post"),
+                            ("code", "Code"),
+                        ],
+                        default="paper",
+                        max_length=10,
+                    ),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                ("arxiv_id", models.CharField(blank=True, max_length=40, verbose_name="arXiv id")),
+                ("doi", models.CharField(blank=True, max_length=200, verbose_name="DOI")),
+                ("abstract", models.TextField(blank=True)),
+                ("tldr", models.TextField(blank=True, verbose_name="TLDR")),
+                ("key_contribution", models.TextField(blank=True)),
+                ("why_it_matters", models.TextField(blank=True)),
+                (
+                    "tier",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(1, "Must Read"), (2, "Recommended"), (3, "Further Reading")],
+                        help_text="Importance in the canon as a whole.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "aliases",
+                    models.TextField(
+                        blank=True,
+                        help_text="Other titles or short names this paper goes by, one per line (e.g. GPT-3). Imports match them.",
+                        verbose_name="also listed as",
+                    ),
+                ),
+                ("title_key", models.CharField(db_index=True, editable=False, max_length=500)),
+                ("alias_keys", models.TextField(blank=True, editable=False)),
+                ("added_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "builds_on",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Papers to read first: this one builds directly on them.",
+                        related_name="built_upon_by",
+                        to="papers.paper",
+                    ),
+                ),
+                (
+                    "topics",
+                    models.ManyToManyField(blank=True, related_name="papers", to="papers.topic"),
+                ),
             ],
             options={
-                'ordering': ['title'],
+                "ordering": ["title"],
             },
         ),
         migrations.CreateModel(
-            name='Placement',
+            name="Placement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('tier', models.PositiveSmallIntegerField(choices=[(1, 'Must Read'), (2, 'Recommended'), (3, 'Further Reading')], default=2)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('note', models.CharField(blank=True, help_text='e.g. Implement the sampling loop.', max_length=300)),
-                ('paper', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='papers.paper')),
-                ('phase', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='placements', to='papers.phase')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Must Read"), (2, "Recommended"), (3, "Further Reading")],
+                        default=2,
+                    ),
+                ),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="e.g. Implement the sampling loop.", max_length=300
+                    ),
+                ),
+                (
+                    "paper",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="papers.paper",
+                    ),
+                ),
+                (
+                    "phase",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="placements",
+                        to="papers.phase",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['phase__number', 'tier', 'order', 'paper__title'],
-                'constraints': [models.UniqueConstraint(fields=('paper', 'phase'), name='placement_unique_paper_phase')],
+                "ordering": ["phase__number", "tier", "order", "paper__title"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("paper", "phase"), name="placement_unique_paper_phase"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='paper',
-            index=models.Index(fields=['year'], name='papers_pape_year_35466d_idx'),
+            model_name="paper",
+            index=models.Index(fields=["year"], name="papers_pape_year_35466d_idx"),
         ),
         migrations.AddIndex(
-            model_name='paper',
-            index=models.Index(fields=['tier'], name='papers_pape_tier_1d0afd_idx'),
+            model_name="paper",
+            index=models.Index(fields=["tier"], name="papers_pape_tier_1d0afd_idx"),
         ),
         migrations.AddConstraint(
-            model_name='paper',
-            constraint=models.UniqueConstraint(condition=models.Q(('arxiv_id', ''), _negated=True), fields=('arxiv_id',), name='paper_unique_arxiv_id'),
+            model_name="paper",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("arxiv_id", ""), _negated=True),
+                fields=("arxiv_id",),
+                name="paper_unique_arxiv_id",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paper',
-            constraint=models.UniqueConstraint(condition=models.Q(('doi', ''), _negated=True), fields=('doi',), name='paper_unique_doi'),
+            model_name="paper",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("doi", ""), _negated=True),
+                fields=("doi",),
+                name="paper_unique_doi",
+            ),
         ),
     ]

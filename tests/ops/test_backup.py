@@ -60,7 +60,9 @@ def test_backup_restores_into_a_fresh_database(tmp_path, make_user, make_paper) 
                 f"{settings_dict['PORT']}/{name}"
             )
             manage("restore", str(path), database_url=target)
-            after = json.loads(manage("shell", "--no-imports", "-c", COUNT_SCRIPT, database_url=target))
+            after = json.loads(
+                manage("shell", "--no-imports", "-c", COUNT_SCRIPT, database_url=target)
+            )
         finally:
             with connection.cursor() as cursor:
                 cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
