@@ -11,6 +11,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from core.htmx import is_fragment_request, render_page
 from notes.models import Reading
 from papers.models import Paper, Phase
 
@@ -29,10 +30,6 @@ from .services import (
     presenter_rotation,
     remove_member,
 )
-
-
-def is_fragment_request(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def base_url(request: HttpRequest) -> str:
@@ -315,12 +312,7 @@ def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
         "selected": selected,
         "chart": progress.chart_svg(progress.finished_per_week(club)),
     }
-    template = (
-        "clubs/progress.html#matrix" if is_fragment_request(request) else "clubs/progress.html"
-    )
-    response = render(request, template, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "clubs/progress.html", "matrix", context)
 
 
 @login_not_required

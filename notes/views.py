@@ -1,11 +1,11 @@
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from core.htmx import is_fragment_request, render_page
 from papers.models import Paper
 
 from . import exports
@@ -16,10 +16,6 @@ from .reading_list import ReadingListFilter, reading_list
 from .services import StaleNote, save_note, set_status
 
 PANEL = "notes/panel.html"
-
-
-def is_fragment_request(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 @require_POST
@@ -118,12 +114,8 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_list(request: HttpRequest) -> HttpResponse:
-    filters = ReadingListFilter(request.GET or None)
-    context = reading_list(request.user, filters)
-    name = "notes/reading_list.html"
-    response = render(request, f"{name}#list" if is_fragment_request(request) else name, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    context = reading_list(request.user, ReadingListFilter(request.GET or None))
+    return render_page(request, "notes/reading_list.html", "list", context)
 
 
 @require_GET

@@ -4,9 +4,9 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.htmx import is_fragment_request, render_page
 from notes.reading_list import panel_context
 
 from . import arxiv, exports
@@ -16,18 +16,6 @@ from .models import Paper, Phase, Placement, Tier, topic_counts
 from .services import import_reading_list
 
 PAGE_SIZE = 25
-
-
-def is_fragment_request(request: HttpRequest) -> bool:
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def render_page(request: HttpRequest, template: str, fragment: str, context: dict) -> HttpResponse:
-    """One URL serves the page and, to htmx, just the fragment it swaps."""
-    name = f"{template}#{fragment}" if is_fragment_request(request) else template
-    response = render(request, name, context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
 
 
 @require_GET
