@@ -7,7 +7,7 @@ not exist; a member who is not an organizer gets 403 for organizer actions.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from .models import Club, Membership, Role
@@ -30,3 +30,19 @@ def club_for_organizer(request: HttpRequest, slug: str) -> tuple[Club, Membershi
     if membership.role != Role.ORGANIZER:
         raise PermissionDenied("Only the club's organizers can do this.")
     return membership.club, membership
+
+
+def club_with_members(request: HttpRequest, slug: str) -> tuple[Club, Membership, list[Membership]]:
+    """The club, my membership and every membership (with users), in one query; 404 for
+    non-members."""
+    memberships = list(
+        Membership.objects.filter(club__slug=slug)
+        .select_related("club", "user")
+        .order_by("user__username")
+    )
+    mine = next((m for m in memberships if m.user_id == request.user.id), None)
+    if mine is None:
+        raise Http404("No such club.")
+    for membership in memberships:
+        membership.club = mine.club  # one club object for all
+    return mine.club, mine, memberships

@@ -56,15 +56,20 @@ class Readiness:
         return len(self.rows)
 
 
-def readiness(meeting: Meeting, memberships: list[Membership], papers: list[Paper]) -> Readiness:
+def club_readings(memberships: list[Membership], papers: list[Paper]) -> dict:
+    """{(user id, paper id): Reading} for the members, on the papers and what they build on."""
+    paper_ids = {p.pk for p in papers} | {q.pk for p in papers for q in p.builds_on.all()}
+    readings = Reading.objects.filter(
+        user_id__in=[m.user_id for m in memberships], paper_id__in=paper_ids
+    )
+    return {(r.user_id, r.paper_id): r for r in readings}
+
+
+def readiness(
+    meeting: Meeting, memberships: list[Membership], papers: list[Paper], readings: dict
+) -> Readiness:
     """Every member with the pass reached on each assigned paper, and who is ready."""
-    user_ids = [m.user_id for m in memberships]
-    status_of = {
-        (user_id, paper_id): status
-        for user_id, paper_id, status in Reading.objects.filter(
-            user_id__in=user_ids, paper__in=[p.pk for p in papers]
-        ).values_list("user_id", "paper_id", "status")
-    }
+    status_of = {key: reading.status for key, reading in readings.items()}
     minimum = STAGE_RANK[meeting.minimum_pass]
     rows = []
     for membership in memberships:
@@ -92,18 +97,12 @@ class ReadFirst:
     not_done: list  # users
 
 
-def read_first(papers: list[Paper], memberships: list[Membership]) -> list[ReadFirst]:
+def read_first(
+    papers: list[Paper], memberships: list[Membership], readings: dict
+) -> list[ReadFirst]:
     """Papers the assigned ones build on, with the members who have not finished them."""
     prerequisites = {p.pk: p for paper in papers for p in paper.builds_on.all()}
-    if not prerequisites:
-        return []
-    done = set(
-        Reading.objects.filter(
-            paper__in=list(prerequisites),
-            user_id__in=[m.user_id for m in memberships],
-            status=Status.DONE,
-        ).values_list("user_id", "paper_id")
-    )
+    done = {key for key, reading in readings.items() if reading.status == Status.DONE}
     return [
         ReadFirst(paper, [m.user for m in memberships if (m.user_id, paper.pk) not in done])
         for paper in sorted(prerequisites.values(), key=lambda p: p.title)
@@ -130,10 +129,12 @@ class Matrix:
     phase_bars: list[PhaseBar] = field(default_factory=list)
 
 
-def matrix_papers(club: Club, phase: Phase | None) -> tuple[list[Paper], dict[int, int]]:
+def matrix_papers(
+    club: Club, phases: list[Phase], phase: Phase | None
+) -> tuple[list[Paper], dict[int, int]]:
     """The papers the matrix covers (a phase, the club's phases, or all assigned papers)
     and the phase number of each, in curriculum order."""
-    phases = [phase] if phase else list(club.phases.all())
+    phases = [phase] if phase else phases
     if phases:
         papers, phase_of = [], {}
         placed = (
@@ -155,8 +156,16 @@ def matrix_papers(club: Club, phase: Phase | None) -> tuple[list[Paper], dict[in
     return list(assigned), {}
 
 
-def build_matrix(club: Club, memberships: list[Membership], phase: Phase | None) -> Matrix:
-    papers, phase_of = matrix_papers(club, phase)
+def build_matrix(
+    club: Club,
+    memberships: list[Membership],
+    club_phases: list[Phase],
+    phase: Phase | None,
+    known_phases: list[Phase],
+) -> Matrix:
+    """The matrix over the club's phases (or `phase` alone, or, for a club without phases,
+    its assigned papers). `known_phases` name the progress bars."""
+    papers, phase_of = matrix_papers(club, club_phases, phase)
     index = {p.pk: i for i, p in enumerate(papers)}
     row_of = {m.user_id: i for i, m in enumerate(memberships)}
     grid = [[""] * len(papers) for _ in memberships]
@@ -184,11 +193,11 @@ def build_matrix(club: Club, memberships: list[Membership], phase: Phase | None)
         by_phase: dict[int, list[int]] = defaultdict(list)
         for pk, number in phase_of.items():
             by_phase[number].append(paper_totals[index[pk]])
-        phases = {p.number: p for p in Phase.objects.filter(number__in=by_phase)}
+        by_number = {p.number: p for p in known_phases}
         for number in sorted(by_phase):
             done = sum(by_phase[number])
             total = len(by_phase[number]) * len(memberships)
-            bars.append(PhaseBar(phases[number], done, total))
+            bars.append(PhaseBar(by_number[number], done, total))
     return Matrix(memberships, papers, rows, paper_totals, bars)
 
 

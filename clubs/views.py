@@ -7,16 +7,14 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
 from core.htmx import is_fragment_request, render_page
-from notes.models import Reading
 from papers.models import Paper, Phase
 
 from . import progress
-from .access import club_for_member, club_for_organizer
+from .access import club_for_member, club_for_organizer, club_with_members
 from .calendar import meetings_calendar
 from .forms import ClubForm, InviteForm, MeetingForm, RoleForm, SignUpForm
 from .models import CalendarFeed, Club, Invitation, Meeting, Membership, Role
@@ -60,7 +58,7 @@ def club_create(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def club_home(request: HttpRequest, slug: str) -> HttpResponse:
-    club, membership = club_for_member(request, slug)
+    club, membership, members = club_with_members(request, slug)
     meetings = (
         Meeting.objects.filter(club=club)
         .select_related("club", "presenter")
@@ -73,7 +71,7 @@ def club_home(request: HttpRequest, slug: str) -> HttpResponse:
         "next_meeting": upcoming[0] if upcoming else None,
         "upcoming": upcoming[1:],
         "past": list(meetings.past()[:20]),
-        "members": members_of(club),
+        "members": members,
     }
     return render(request, "clubs/club.html", context)
 
@@ -177,35 +175,31 @@ def leave(request: HttpRequest, slug: str) -> HttpResponse:
 
 def meeting_for(club: Club, pk: int) -> Meeting:
     papers = Paper.objects.prefetch_related("builds_on")
-    return get_object_or_404(
-        Meeting.objects.select_related("presenter", "discussion_lead", "club").prefetch_related(
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("presenter", "discussion_lead").prefetch_related(
             Prefetch("papers", queryset=papers)
         ),
         club=club,
         pk=pk,
     )
+    meeting.club = club
+    return meeting
 
 
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The weekly assignment page: papers, presenter, readiness, shared logs, read first."""
-    club, membership = club_for_member(request, slug)
+    club, membership, memberships = club_with_members(request, slug)
     meeting = meeting_for(club, pk)
-    memberships = members_of(club)
     papers = list(meeting.papers.all())
-    ready = progress.readiness(meeting, memberships, papers)
+    readings = progress.club_readings(memberships, papers)
+    ready = progress.readiness(meeting, memberships, papers, readings)
     if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
-        response = render(
-            request, "clubs/meeting.html#readiness", {"readiness": ready, "meeting": meeting}
-        )
-        patch_vary_headers(response, ["HX-Request"])
-        return response
+        context = {"readiness": ready, "meeting": meeting, "club": club}
+        return render_page(request, "clubs/meeting.html", "readiness", context)
     notes = progress.shared_notes(papers, [m.user_id for m in memberships])
-    my_readings = {
-        r.paper_id: r for r in Reading.objects.filter(user=request.user, paper__in=papers)
-    }
     for paper in papers:
-        paper.my_reading = my_readings.get(paper.pk)
+        paper.my_reading = readings.get((request.user.id, paper.pk))
     context = {
         "club": club,
         "membership": membership,
@@ -214,11 +208,9 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "readiness": ready,
         "shared_notes": notes,
         "questions": [n for n in notes if n.html.get("limitation")],
-        "read_first": progress.read_first(papers, memberships),
+        "read_first": progress.read_first(papers, memberships, readings),
     }
-    response = render(request, "clubs/meeting.html", context)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page(request, "clubs/meeting.html", "readiness", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -295,15 +287,16 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_GET
 def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Who has read what: members × papers, totals, phase bars and a weekly chart."""
-    club, membership = club_for_member(request, slug)
-    phases = list(club.phases.all()) or list(
+    club, membership, members = club_with_members(request, slug)
+    club_phases = list(club.phases.all())
+    phases = club_phases or list(
         Phase.objects.filter(placements__paper__meetings__club=club).distinct()
     )
     selected = None
     number = request.GET.get("phase", "")
     if number.isdigit():
         selected = next((p for p in phases if p.number == int(number)), None)
-    matrix = progress.build_matrix(club, members_of(club), selected)
+    matrix = progress.build_matrix(club, members, club_phases, selected, phases)
     context = {
         "club": club,
         "membership": membership,
