@@ -1,8 +1,22 @@
+import time
+
 import pytest
+from playwright.sync_api import expect
 
 from notes.models import Note, Reading
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for_saved(user, paper, **fields) -> Note:
+    """Poll the database: saves (and autosaves) land asynchronously."""
+    deadline = time.monotonic() + 10
+    while True:
+        note = Note.objects.filter(user=user, paper=paper).first()
+        if note and all(getattr(note, k) == v for k, v in fields.items()):
+            return note
+        assert time.monotonic() < deadline, f"note never saved with {fields}"
+        time.sleep(0.1)
 
 
 def test_three_passes_math_and_a_conflict_between_tabs(
@@ -28,11 +42,17 @@ def test_three_passes_math_and_a_conflict_between_tabs(
     screenshot(page, "log-with-math")
 
     # A second tab opened now, then the first tab saves again: the second is stale.
+    wait_for_saved(
+        alice,
+        paper,
+        key_result="The loss is simple: $$\\mathbb{E}\\|\\epsilon - \\epsilon_\\theta\\|^2$$",
+    )
     second = page.context.new_page()
     second.goto(paper.get_absolute_url())
     page.fill("#id_limitation", "Sampling needs a thousand steps.")
     page.get_by_role("button", name="Save notes").click()
-    page.locator("#note-saved", has_text="Saved").wait_for()
+    wait_for_saved(alice, paper, limitation="Sampling needs a thousand steps.")
+    page.close()  # no autosave from this tab from here on
 
     second.fill("#id_limitation", "Written in the second tab.")
     second.get_by_role("button", name="Save notes").click()
@@ -45,7 +65,8 @@ def test_three_passes_math_and_a_conflict_between_tabs(
 
     second.fill("#id_limitation", "Sampling needs a thousand steps; can it take fewer?")
     second.get_by_role("button", name="Save notes").click()
-    second.locator("#note-saved", has_text="Saved").wait_for()
-    note.refresh_from_db()
-    assert note.limitation == "Sampling needs a thousand steps; can it take fewer?"
-    assert note.version == 3
+    expect(second.locator("#note-conflict")).to_be_empty()  # the conflict is resolved
+    note = wait_for_saved(
+        alice, paper, limitation="Sampling needs a thousand steps; can it take fewer?"
+    )
+    assert note.version >= 3
