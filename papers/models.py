@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import connection, models
 from django.db.models import (
@@ -13,6 +15,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
@@ -133,28 +136,36 @@ class PaperQuerySet(models.QuerySet):
         return self.filter(Q(tier=tier) | Q(placements__tier=tier)).distinct()
 
     def search(self, query: str) -> PaperQuerySet:
-        """Full-text search on PostgreSQL (ranked); every word must appear, on SQLite."""
-        query = query.strip()
-        if not query:
-            return self
-        if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        """Every word must match the start of a word of the paper (title, authors, ids, TLDR,
+        venue), so results update sensibly as the member types.
 
-            vector = (
-                SearchVector("title", weight="A", config="english")
-                + SearchVector("authors", weight="B", config="simple")
-                + SearchVector("arxiv_id", "doi", weight="B", config="simple")
-                + SearchVector("tldr", "venue", weight="C", config="english")
+        PostgreSQL uses the indexed `search_document` column (migration 0002) and ranks by
+        relevance; SQLite, the embedded default, matches substrings.
+        """
+        words = SEARCH_WORD.findall(query.lower())[:8]
+        if not words:
+            return self if not query.strip() else self.none()
+        if connection.vendor == "postgresql":
+            tsquery = " & ".join(f"{word}:*" for word in words)
+            table = Paper._meta.db_table
+            # The SQL is ours; the member's words only ever travel as a parameter.
+            matches = RawSQL(  # noqa: S611
+                f"{table}.search_document @@ to_tsquery('simple', %s)",
+                (tsquery,),
+                output_field=models.BooleanField(),
             )
-            search = SearchQuery(query, search_type="websearch", config="english")
-            simple = SearchQuery(query, search_type="websearch", config="simple")
+            rank = RawSQL(  # noqa: S611
+                f"ts_rank({table}.search_document, to_tsquery('simple', %s))",
+                (tsquery,),
+                output_field=models.FloatField(),
+            )
             return (
-                self.annotate(rank=SearchRank(vector, search | simple))
-                .filter(Q(rank__gt=0) | Q(title__icontains=query))
+                self.annotate(search_match=matches, rank=rank)
+                .filter(search_match=True)
                 .order_by("-rank", "title")
             )
         condition = Q()
-        for word in query.split():
+        for word in words:
             condition &= (
                 Q(title__icontains=word)
                 | Q(authors__icontains=word)
@@ -163,6 +174,11 @@ class PaperQuerySet(models.QuerySet):
                 | Q(arxiv_id__icontains=word)
             )
         return self.filter(condition)
+
+
+# Letters, digits and the dots of arXiv ids; everything else separates words (and can never
+# reach to_tsquery's syntax).
+SEARCH_WORD = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
 
 
 class Paper(models.Model):

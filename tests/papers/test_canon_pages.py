@@ -176,3 +176,21 @@ def test_identity_fields_are_normalized_on_save() -> None:
         title="X", arxiv_id="https://arxiv.org/pdf/1706.03762v5", doi="https://doi.org/10.1000/ABC"
     )
     assert (paper.arxiv_id, paper.doi) == ("1706.03762", "10.1000/abc")
+
+
+@pytest.mark.django_db
+def test_search_matches_word_starts_and_ids_and_ignores_syntax(make_paper) -> None:
+    make_paper("Attention Is All You Need", authors="Vaswani, A.", arxiv_id="1706.03762")
+    make_paper("Denoising Diffusion Probabilistic Models", authors="Ho, J.")
+
+    def titles(query: str) -> list[str]:
+        return [p.title for p in Paper.objects.search(query)]
+
+    assert titles("atten") == ["Attention Is All You Need"]  # as the member types
+    assert titles("diffusion models") == ["Denoising Diffusion Probabilistic Models"]
+    assert titles("1706.03762") == ["Attention Is All You Need"]
+    assert titles("attention diffusion") == []
+    # tsquery operators and quotes are just separators, never syntax.
+    assert titles("attention & | ! ( ' :*") == ["Attention Is All You Need"]
+    assert titles("&|!") == []
+    assert len(titles("  ")) == 2
