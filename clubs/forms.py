@@ -1,6 +1,7 @@
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -69,11 +70,18 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, club: Club, **kwargs) -> None:
         self.club = club
         super().__init__(*args, **kwargs)
-        members = User.objects.filter(memberships__club=club).order_by("username")
+        # Members, plus whoever already presents or leads, even if they have left since:
+        # editing the meeting must not silently clear them.
+        keep = [self.instance.presenter_id, self.instance.discussion_lead_id]
+        members = (
+            User.objects.filter(Q(memberships__club=club) | Q(pk__in=[pk for pk in keep if pk]))
+            .distinct()
+            .order_by("username")
+        )
         self.fields["presenter"].queryset = members
         self.fields["discussion_lead"].queryset = members
         self.zone = ZoneInfo(club.time_zone)
-        if self.instance.pk:
+        if self.instance.starts_at:
             local = timezone.localtime(self.instance.starts_at, self.zone)
             self.initial["starts_at"] = local.replace(tzinfo=None)
 

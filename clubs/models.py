@@ -7,6 +7,7 @@ from datetime import time, timedelta
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +28,9 @@ class Weekday(models.IntegerChoices):
 TIME_ZONES = sorted(available_timezones())
 
 
-class ClubQuerySet(models.QuerySet):
-    def of(self, user) -> ClubQuerySet:
-        """The clubs this user belongs to: the only clubs they may see."""
-        return self.filter(memberships__user=user)
+def validate_time_zone(value: str) -> None:
+    if value not in TIME_ZONES:
+        raise ValidationError(f"{value!r} is not a time zone name such as Europe/Berlin.")
 
 
 class Club(models.Model):
@@ -42,11 +42,9 @@ class Club(models.Model):
         choices=Weekday.choices, default=Weekday.THURSDAY
     )
     meeting_time = models.TimeField(default=time(17, 0))
-    time_zone = models.CharField(max_length=64, default="UTC")
+    time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     place = models.CharField("place or video link", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-
-    objects = ClubQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -124,10 +122,6 @@ class Invitation(models.Model):
     @property
     def is_used_up(self) -> bool:
         return not self.multi_use and self.uses > 0
-
-    @property
-    def is_usable(self) -> bool:
-        return not (self.revoked or self.is_expired or self.is_used_up)
 
 
 class MeetingQuerySet(models.QuerySet):

@@ -61,7 +61,7 @@ def invite(
     return invitation
 
 
-def invitation_problem(invitation: Invitation | None, user: User | None = None) -> str:
+def invitation_problem(invitation: Invitation | None) -> str:
     """Why this invitation cannot be used now, as a sentence; "" when it can."""
     if invitation is None:
         return (

@@ -3,7 +3,8 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Prefetch
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -94,7 +95,9 @@ def manage(request: HttpRequest, slug: str) -> HttpResponse:
         "club": club,
         "membership": membership,
         "members": members_of(club),
-        "invitations": club.invitations.filter(revoked=False, expires_at__gt=timezone.now()),
+        "invitations": club.invitations.filter(
+            Q(multi_use=True) | Q(uses=0), revoked=False, expires_at__gt=timezone.now()
+        ),
         "invite_form": InviteForm(),
         "roles": Role.choices,
         "base_url": base_url(request),
@@ -113,7 +116,15 @@ def invitation_create(request: HttpRequest, slug: str) -> HttpResponse:
             + " ".join(str(e) for errors in form.errors.values() for e in errors),
         )
         return redirect("clubs:manage", club.slug)
-    invitation = invite(club=club, by=request.user, base_url=base_url(request), **form.cleaned_data)
+    try:
+        invitation = invite(
+            club=club, by=request.user, base_url=base_url(request), **form.cleaned_data
+        )
+    except OSError:  # the mail server did not answer; the link itself works
+        messages.warning(
+            request, "The email could not be sent. Copy the invitation link below instead."
+        )
+        return redirect("clubs:manage", club.slug)
     if invitation.email:
         messages.success(request, f"Invitation sent to {invitation.email}.")
     else:
@@ -232,7 +243,7 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
         picked = meeting.papers.all() if meeting.pk else []
         if form.is_bound:
             picked = Paper.objects.filter(
-                pk__in=[v for v in request.POST.getlist("papers") if v.isdigit()]
+                pk__in=[v for v in request.POST.getlist("papers") if v.isascii() and v.isdigit()]
             )
     context = {
         "club": club,
@@ -294,7 +305,7 @@ def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
     )
     selected = None
     number = request.GET.get("phase", "")
-    if number.isdigit():
+    if number.isascii() and number.isdigit():
         selected = next((p for p in phases if p.number == int(number)), None)
     matrix = progress.build_matrix(club, members, club_phases, selected, phases)
     context = {
@@ -325,23 +336,28 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         return redirect(club)
     signup = SignUpForm(request.POST or None, initial={"email": invitation.email})
     if request.method == "POST":
-        if not request.user.is_authenticated:
-            if not signup.is_valid():
-                return render(
-                    request, "clubs/join.html", {"invitation": invitation, "signup": signup}
-                )
-            data = signup.cleaned_data
-            user = User.objects.create_user(
-                username=data["username"],
-                email=data["email"],
-                password=data["password1"],
-                display_name=data["display_name"],
-            )
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        new_user = None
+        if not request.user.is_authenticated and not signup.is_valid():
+            return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
         try:
-            accept_invitation(invitation=invitation, user=request.user)
+            # The account and the membership are made together, or not at all.
+            with transaction.atomic():
+                if not request.user.is_authenticated:
+                    data = signup.cleaned_data
+                    new_user = User.objects.create_user(
+                        username=data["username"],
+                        email=data["email"],
+                        password=data["password1"],
+                        display_name=data["display_name"],
+                    )
+                accept_invitation(invitation=invitation, user=new_user or request.user)
         except ClubError as error:
             return render(request, "clubs/join_problem.html", {"problem": str(error)}, status=410)
+        except IntegrityError:  # the username was taken a moment ago
+            signup.add_error("username", "That username is taken.")
+            return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
+        if new_user:
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {club.name}!")
         return redirect(club)
     return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
@@ -365,7 +381,9 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 @require_GET
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The member's meetings for calendar apps, which cannot sign in: the URL is the secret."""
-    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    feed = get_object_or_404(
+        CalendarFeed.objects.select_related("user"), token=token, user__is_active=True
+    )
     since = timezone.now() - timedelta(days=60)
     meetings = (
         Meeting.objects.filter(club__memberships__user=feed.user, starts_at__gte=since)

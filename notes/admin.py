@@ -27,7 +27,23 @@ class NoteAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.visible_to(request.user)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Note | None = None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "user"]
+
+    def _is_own(self, request: HttpRequest, obj: Note | None) -> bool:
+        return obj is None or request.user.is_superuser or obj.user_id == request.user.id
+
+    def has_change_permission(self, request: HttpRequest, obj: Note | None = None) -> bool:
+        # Staff may read club-shared notes of fellow members, but change only their own.
+        return super().has_change_permission(request, obj) and self._is_own(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Note | None = None) -> bool:
+        return super().has_delete_permission(request, obj) and self._is_own(request, obj)
+
     def save_model(self, request: HttpRequest, obj: Note, form, change: bool) -> None:
+        if not request.user.is_superuser and not change:
+            obj.user = request.user
         obj.render()
         obj.version += 1
         super().save_model(request, obj, form, change)

@@ -37,11 +37,6 @@ def stage_rank(status: str | None) -> int:
     return STAGE_RANK.get(status or "", -1)
 
 
-class ReadingQuerySet(models.QuerySet):
-    def of(self, user) -> ReadingQuerySet:
-        return self.filter(user=user)
-
-
 class Reading(models.Model):
     """A member's reading status of one paper, with the date each stage was reached."""
 
@@ -58,8 +53,6 @@ class Reading(models.Model):
     dropped_at = models.DateTimeField(null=True, blank=True)
     minutes_spent = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
-
-    objects = ReadingQuerySet.as_manager()
 
     class Meta:
         constraints = [

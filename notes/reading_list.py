@@ -98,8 +98,10 @@ def reading_list(user, filters: ReadingListFilter) -> dict:
             keys = [min((t.name for t in reading.paper.topics.all()), default="Other")]
         for key in keys:
             groups[key].append(reading)
-    ordered = sorted(groups.items(), key=lambda item: (item[0].startswith(("Not ", "Other")),))
-    if grouping == "topic":
+    if grouping == "phase":
+        number = {str(p.phase): p.phase.number for r in readings for p in r.paper.placements.all()}
+        ordered = sorted(groups.items(), key=lambda item: number.get(item[0], 10**6))
+    else:
         ordered = sorted(groups.items(), key=lambda item: (item[0] == "Other", item[0].casefold()))
     return {
         "filters": filters,
@@ -108,7 +110,6 @@ def reading_list(user, filters: ReadingListFilter) -> dict:
         "count": len(readings),
         "progress": phase_progress(done_ids),
         "done_count": len(done_ids),
-        "query": filters.data.urlencode() if filters.is_bound else "",
     }
 
 

@@ -12,7 +12,7 @@ from . import exports
 from .forms import MAX_TEXT, NoteForm, StatusForm
 from .markdown import render_markdown
 from .models import TEXT_FIELDS, Note, Reading
-from .reading_list import ReadingListFilter, reading_list
+from .reading_list import ReadingListFilter, panel_context, reading_list
 from .services import StaleNote, save_note, set_status
 
 PANEL = "notes/panel.html"
@@ -65,8 +65,7 @@ def save(request: HttpRequest, paper_id: int) -> HttpResponse:
     form = NoteForm(request.POST, instance=note)
     context = {"paper": paper, "note": note, "form": form}
     if not form.is_valid():
-        response = render(request, f"{PANEL}#note-editor", context, status=200)
-        return reswap(retarget(response, "#note-editor"), "outerHTML")
+        return editor_response(request, paper, context, status=200)
     try:
         note = save_note(
             user=request.user,
@@ -80,12 +79,21 @@ def save(request: HttpRequest, paper_id: int) -> HttpResponse:
             instance=stale.current,
             initial={**form.cleaned_data, "version": stale.current.version},
         )
-        response = render(request, f"{PANEL}#note-editor", context, status=409)
-        return reswap(retarget(response, "#note-editor"), "outerHTML")
+        return editor_response(request, paper, context, status=409)
     if not is_fragment_request(request):
         messages.success(request, "Your notes were saved.")
         return redirect(paper)
     return render(request, f"{PANEL}#saved", {"paper": paper, "note": note})
+
+
+def editor_response(request: HttpRequest, paper: Paper, context: dict, status: int) -> HttpResponse:
+    """The editor with errors or a conflict: as a fragment for htmx, else the whole page."""
+    if is_fragment_request(request):
+        response = render(request, f"{PANEL}#note-editor", context, status=status)
+        return reswap(retarget(response, "#note-editor"), "outerHTML")
+    page = get_object_or_404(Paper.objects.for_page_of(request.user), pk=paper.pk)
+    page_context = {**panel_context(request.user, page), **context, "paper": page}
+    return render(request, "papers/paper.html", page_context, status=status)
 
 
 def conflict_fields(saved: Note, form: NoteForm) -> list[dict]:

@@ -126,6 +126,18 @@ class PaperForm(forms.ModelForm):
             "tldr": forms.Textarea(attrs={"rows": 2}),
         }
 
+    def clean_year(self) -> int | None:
+        year = self.cleaned_data["year"]
+        if year is not None and not 1000 <= year <= 2999:
+            raise forms.ValidationError("Give the year the paper appeared, e.g. 2017.")
+        return year
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data["url"].strip()
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Links must start with http:// or https://.")
+        return url
+
     def clean_arxiv_id(self) -> str:
         from .identity import normalize_arxiv_id
 

@@ -117,6 +117,15 @@ class PaperQuerySet(models.QuerySet):
             my_note=FilteredRelation("notes", condition=Q(notes__user=user)),
         ).select_related("my_reading", "my_note")
 
+    def for_page_of(self, user) -> PaperQuerySet:
+        """Everything the paper page shows, with the user's own reading, in fixed queries."""
+        return self.with_reading_of(user).prefetch_related(
+            "topics",
+            Prefetch("placements", queryset=Placement.objects.select_related("phase")),
+            Prefetch("builds_on", queryset=Paper.objects.with_status_for(user)),
+            "built_upon_by",
+        )
+
     def with_my_status(self, user, status: str) -> PaperQuerySet:
         """Filter on the annotation: a status, "none" (not on my list) or "active" (passes 1–3)."""
         qs = self.with_status_for(user)

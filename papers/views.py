@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -12,7 +11,7 @@ from notes.reading_list import panel_context
 from . import arxiv, exports
 from .forms import CanonFilterForm, IdentifierForm, ImportForm, PaperForm
 from .importers import ImportFormatError, parse
-from .models import Paper, Phase, Placement, Tier, topic_counts
+from .models import Paper, Phase, Tier, topic_counts
 from .services import import_reading_list
 
 PAGE_SIZE = 25
@@ -45,17 +44,7 @@ def curriculum(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    placements = Placement.objects.select_related("phase")
-    prerequisites = Paper.objects.with_status_for(request.user)
-    paper = get_object_or_404(
-        Paper.objects.with_reading_of(request.user).prefetch_related(
-            "topics",
-            Prefetch("placements", queryset=placements),
-            Prefetch("builds_on", queryset=prerequisites),
-            "built_upon_by",
-        ),
-        pk=pk,
-    )
+    paper = get_object_or_404(Paper.objects.for_page_of(request.user), pk=pk)
     context = {"paper": paper, **panel_context(request.user, paper)}
     return render(request, "papers/paper.html", context)
 

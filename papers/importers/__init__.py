@@ -114,10 +114,49 @@ def parse(text: str, *, format: str = "auto", filename: str = "") -> ParseResult
     if format == "auto":
         format = detect_format(text, filename)
     if format == "json":
-        return _from_json(text)
+        return check_limits(_from_json(text))
     parser = _PARSERS.get(format)
     if parser is None:
         raise ImportFormatError(
             f"unknown format {format!r}; choose one of {', '.join(FORMATS)} or auto"
         )
-    return make_result(format, parser(text))
+    return check_limits(make_result(format, parser(text)))
+
+
+# What the canon's columns hold; a record past them is refused here, with its line,
+# rather than by the database halfway through an import.
+LIMITS = {"title": 500, "url": 500, "doi": 200, "arxiv_id": 40, "venue": 300}
+
+
+def _whole_number(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def check_limits(result: ParseResult) -> ParseResult:
+    for record in result.papers:
+        for name, limit in LIMITS.items():
+            if len(getattr(record, name) or "") > limit:
+                raise ImportFormatError(
+                    f"{record.title[:60]!r}: {name} is longer than {limit} characters",
+                    line=record.line,
+                )
+        if record.year is not None and not (_whole_number(record.year) and 0 < record.year < 3000):
+            raise ImportFormatError(
+                f"{record.title[:60]!r}: year {record.year!r} is not a year", line=record.line
+            )
+        if any(len(topic) > 120 for topic in record.topics):
+            raise ImportFormatError("a topic name is longer than 120 characters", line=record.line)
+        for placement in record.placements:
+            number = placement.phase_number
+            if not (_whole_number(number) and 0 <= number <= 32767):
+                raise ImportFormatError(f"phase {number!r} is not a phase number", line=record.line)
+            if len(placement.phase_title) > 200:
+                raise ImportFormatError(
+                    "a phase title is longer than 200 characters", line=record.line
+                )
+    for phase in result.phases:
+        if not (_whole_number(phase.number) and 0 <= phase.number <= 32767):
+            raise ImportFormatError(f"phase {phase.number!r} is not a phase number")
+        if len(phase.title) > 200:
+            raise ImportFormatError("a phase title is longer than 200 characters")
+    return result

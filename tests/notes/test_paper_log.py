@@ -179,3 +179,23 @@ def test_paper_page_query_count_does_not_grow(alice_client, alice, make_paper) -
     add_notes(495)
     assert queries() == small
     assert small <= 12
+
+
+def test_without_javascript_a_stale_save_shows_the_whole_page(alice_client, make_paper) -> None:
+    paper = make_paper("Attention Is All You Need")
+    url = reverse("notes:save", args=[paper.pk])
+    alice_client.post(url, note_data(0, problem="First"))
+    response = alice_client.post(url, note_data(0, problem="Second"))
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "<html" in body and "Attention Is All You Need" in body
+    assert "saved somewhere else" in body
+
+
+def test_without_javascript_an_invalid_save_shows_the_whole_page(alice_client, make_paper) -> None:
+    paper = make_paper()
+    response = alice_client.post(
+        reverse("notes:save", args=[paper.pk]), note_data(0, implementation_url="ftp://x")
+    )
+    assert response.status_code == 200 and "<html" in response.content.decode()
+    assert not Note.objects.filter(version__gt=0).exists()

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from notes.models import Note, Reading, Status
-from papers.importers import parse
+from papers.importers import ImportFormatError, parse
 from papers.models import Paper, Phase, Placement, Tier, Topic
 from papers.services import import_reading_list
 from tests.support import SEEDS
@@ -261,3 +261,20 @@ def test_bundled_canon_loads_idempotently() -> None:
     # The seed lists merge into the bundled canon without creating anything new.
     summary = import_file(CURRICULUM)
     assert summary.papers_created == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[{"title": "T", "year": true}]',
+        '[{"title": "T", "year": 30000}]',
+        '[{"title": "' + "x" * 501 + '"}]',
+        '[{"title": "T", "phases": [{"number": -1}]}]',
+        '[{"title": "T", "phases": [{"number": 99999}]}]',
+        '[{"title": "T", "doi": "10.1000/' + "x" * 300 + '"}]',
+    ],
+)
+def test_json_values_past_the_columns_are_refused(text) -> None:
+    with pytest.raises(ImportFormatError):
+        parse(text, format="json")
+    assert not Paper.objects.exists()
