@@ -96,3 +96,41 @@ def test_roles_and_removal(alice_client, alice, bob, club) -> None:
     assert bob_membership.role == Role.ORGANIZER
     alice_client.post(reverse("clubs:member-remove", args=[club.slug, bob_membership.pk]))
     assert not Membership.objects.filter(pk=bob_membership.pk).exists()
+
+
+def test_new_meeting_form_offers_the_next_slot_in_club_time(alice_client, club) -> None:
+    club.time_zone = "Europe/Berlin"
+    club.meeting_time = __import__("datetime").time(17, 0)
+    club.save()
+    form = alice_client.get(reverse("clubs:meeting-new", args=[club.slug])).context["form"]
+    assert form.initial["starts_at"].strftime("%H:%M") == "17:00"
+
+
+def test_editing_keeps_a_presenter_who_left(alice_client, bob, club) -> None:
+    meeting = Meeting.objects.create(club=club, starts_at=timezone.now(), presenter=bob)
+    Membership.objects.filter(club=club, user=bob).delete()
+    page = alice_client.get(reverse("clubs:meeting-edit", args=[club.slug, meeting.pk]))
+    assert page.context["form"].initial.get("presenter", meeting.presenter_id) == bob.pk
+    assert bob in page.context["form"].fields["presenter"].queryset
+
+
+def test_used_up_invitations_are_not_listed_as_open(alice_client, club) -> None:
+    from clubs.models import Invitation
+
+    used = Invitation.objects.create(club=club, uses=1)
+    open_link = Invitation.objects.create(club=club)
+    page = alice_client.get(reverse("clubs:manage", args=[club.slug])).context
+    assert list(page["invitations"]) == [open_link]
+    assert used not in page["invitations"]
+
+
+def test_invalid_time_zone_is_refused(alice_client, club) -> None:
+    from django.core.exceptions import ValidationError
+
+    club.time_zone = "Mars/Olympus"
+    try:
+        club.full_clean()
+    except ValidationError as error:
+        assert "time_zone" in error.message_dict
+    else:
+        raise AssertionError("an unknown time zone was accepted")

@@ -187,3 +187,15 @@ def test_today_shows_meetings_and_what_to_read(
     assert "Journal Club" in page and "Attention Is All You Need" in page
     assert "Pass 1 by" in page
     assert "Something queued" in page
+
+
+def test_calendar_feed_closes_for_inactive_members(alice, alice_client, club, meeting) -> None:
+    from django.test import Client
+
+    from clubs.models import CalendarFeed
+
+    feed = CalendarFeed.objects.create(user=alice)
+    assert Client().get(feed.get_absolute_url()).status_code == 200
+    alice.is_active = False
+    alice.save()
+    assert Client().get(feed.get_absolute_url()).status_code == 404
