@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
+from notes.markdown import render_markdown
 from papers.models import Paper, Phase
 
 
@@ -174,8 +175,6 @@ class Meeting(models.Model):
         return f"{self.club} · {timezone.localtime(self.starts_at):%Y-%m-%d}"
 
     def save(self, *args, **kwargs) -> None:
-        from notes.markdown import render_markdown
-
         self.agenda_html = render_markdown(self.agenda)
         self.outcome_html = render_markdown(self.outcome)
         super().save(*args, **kwargs)

@@ -139,7 +139,6 @@ def matrix_papers(
         papers, phase_of = [], {}
         placed = (
             Paper.objects.filter(placements__phase__in=phases)
-            .only("id", "title", "year")
             .order_by("placements__phase__number", "placements__tier", "placements__order")
             .values_list("id", "title", "placements__phase__number")
         )

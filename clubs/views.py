@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -257,13 +258,11 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
 
 def next_meeting_time(club: Club):
     """The club's next regular slot, in its time zone."""
-    from zoneinfo import ZoneInfo
-
     zone = ZoneInfo(club.time_zone)
     now = timezone.now().astimezone(zone)
     days = (club.meeting_weekday - now.weekday()) % 7
     day = (now + timedelta(days=days)).date()
-    start = timezone.make_aware(timezone.datetime.combine(day, club.meeting_time), zone)
+    start = datetime.combine(day, club.meeting_time, tzinfo=zone)
     return start if start > now else start + timedelta(days=7)
 
 
@@ -313,6 +312,7 @@ def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
         "membership": membership,
         "matrix": matrix,
         "phases": phases,
+        "has_club_phases": bool(club_phases),
         "selected": selected,
         "chart": progress.chart_svg(progress.finished_per_week(club)),
     }

@@ -8,18 +8,14 @@ import io
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 
-from papers.citations import to_bibtex
-from papers.exports import attachment, to_json, to_markdown
+from papers.exports import FORMATS as CANON_FORMATS
+from papers.exports import attachment, render_export
 from papers.models import Paper, Placement
 
 from .models import Note, Reading
 
-FORMATS = {
-    "markdown": ("text/markdown", "md"),
-    "bibtex": ("application/x-bibtex", "bib"),
-    "csv": ("text/csv", "csv"),
-    "json": ("application/json", "json"),
-}
+# The canon's formats, with the member's statuses and thoughts; plus CSV with the dates.
+FORMATS = {**CANON_FORMATS, "csv": ("text/csv", "csv")}
 
 
 def papers_with_reading(user) -> tuple[list[Paper], dict[int, Reading], dict[int, Note]]:
@@ -45,13 +41,9 @@ def render_reading_list(user, fmt: str) -> str:
         note = notes.get(paper.pk)
         return note.thoughts if note else ""
 
-    if fmt == "markdown":
+    if fmt in CANON_FORMATS:
         title = f"{user}'s reading list"
-        return to_markdown(papers, status_of=status_of, thoughts_of=thoughts_of, title=title)
-    if fmt == "bibtex":
-        return to_bibtex(papers)
-    if fmt == "json":
-        return to_json(papers, status_of=status_of)
+        return render_export(papers, fmt, status_of=status_of, thoughts_of=thoughts_of, title=title)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out)

@@ -33,7 +33,6 @@ class NoteForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in TEXT_FIELDS:
-            self.fields[name].max_length = MAX_TEXT
             self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
         if "version" not in self.initial:
             self.initial["version"] = self.instance.version if self.instance.pk else 0

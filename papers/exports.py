@@ -89,18 +89,26 @@ FORMATS = {
 }
 
 
-def render_export(papers: Iterable[Paper], fmt: str, **kwargs) -> str:
+def render_export(
+    papers: Iterable[Paper],
+    fmt: str,
+    *,
+    status_of: StatusOf | None = None,
+    thoughts_of: Callable[[Paper], str] | None = None,
+    title: str = "Reading list",
+) -> str:
+    """The canon, or with `status_of` a member's list, in one of FORMATS."""
     if fmt == "bibtex":
         return to_bibtex(papers)
     if fmt == "json":
-        return to_json(papers, kwargs.get("status_of"))
+        return to_json(papers, status_of)
     if fmt == "markdown":
-        return to_markdown(papers, **kwargs)
+        return to_markdown(papers, status_of=status_of, thoughts_of=thoughts_of, title=title)
     raise ValueError(f"unknown export format {fmt!r}")
 
 
-def download(papers: Iterable[Paper], fmt: str, name: str = "canon", **kwargs) -> HttpResponse:
+def download(papers: Iterable[Paper], fmt: str) -> HttpResponse:
     if fmt not in FORMATS:
         raise Http404("No such export format.")
     content_type, extension = FORMATS[fmt]
-    return attachment(render_export(papers, fmt, **kwargs), content_type, f"{name}.{extension}")
+    return attachment(render_export(papers, fmt), content_type, f"canon.{extension}")

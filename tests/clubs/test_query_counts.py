@@ -63,3 +63,41 @@ def test_canon_search_fragment_is_cheap(alice_client, make_paper) -> None:
         alice_client, reverse("papers:canon") + "?q=attention", **{"HX-Request": "true"}
     )
     assert count <= 6
+
+
+def test_manage_page_and_club_list_query_counts_are_flat(
+    alice_client, alice, club, make_user
+) -> None:
+    from clubs.models import Club, Invitation
+
+    def add(start: int, count: int) -> None:
+        for n in range(start, start + count):
+            Membership.objects.create(club=club, user=make_user(f"extra{n}"))
+            Invitation.objects.create(club=club, email=f"x{n}@example.org")
+            other = Club.objects.create(name=f"Other {n}", slug=f"other-{n}")
+            Membership.objects.create(club=other, user=alice)
+
+    add(0, 5)
+    manage, clubs = (
+        queries(alice_client, reverse("clubs:manage", args=[club.slug])),
+        queries(alice_client, reverse("clubs:list")),
+    )
+    add(5, 45)
+    assert queries(alice_client, reverse("clubs:manage", args=[club.slug])) == manage
+    assert queries(alice_client, reverse("clubs:list")) == clubs
+
+
+def test_matrix_phase_filter_returns_the_fragment(alice_client, alice, club, make_paper) -> None:
+    from papers.models import Phase
+
+    make_paper("In phase one", phase=1)
+    make_paper("In phase two", phase=2)
+    club.phases.set(Phase.objects.all())
+    url = reverse("clubs:progress", args=[club.slug])
+    response = alice_client.get(url, {"phase": 2}, headers={"HX-Request": "true"})
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="matrix">')
+    assert "<html" not in body and "In phase two" in body and "In phase one" not in body
+    assert "HX-Request" in response["Vary"]
+    full = alice_client.get(url, {"phase": "²"})  # odd input is ignored, not a crash
+    assert full.status_code == 200 and "In phase one" in full.content.decode()
