@@ -32,12 +32,15 @@ def club_for_organizer(request: HttpRequest, slug: str) -> tuple[Club, Membershi
     return membership.club, membership
 
 
-def club_with_members(request: HttpRequest, slug: str) -> tuple[Club, Membership, list[Membership]]:
-    """The club, my membership and every membership (with users), in one query; 404 for
-    non-members."""
+def club_with_members(
+    request: HttpRequest, slug: str, **annotations
+) -> tuple[Club, Membership, list[Membership]]:
+    """The club, my membership and every membership (with users, and any `annotations`),
+    in one query; 404 for non-members."""
     memberships = list(
         Membership.objects.filter(club__slug=slug)
         .select_related("club", "user")
+        .annotate(**annotations)
         .order_by("user__username")
     )
     mine = next((m for m in memberships if m.user_id == request.user.id), None)

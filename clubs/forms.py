@@ -38,6 +38,10 @@ class ClubForm(forms.ModelForm):
         return name
 
 
+# Readiness shows one column per paper; a week's reading beyond this is a curriculum.
+MAX_MEETING_PAPERS = 10
+
+
 class MeetingForm(forms.ModelForm):
     starts_at = forms.DateTimeField(
         label="Date and time",
@@ -89,6 +93,15 @@ class MeetingForm(forms.ModelForm):
         value = self.cleaned_data["starts_at"]
         # The organizer types the club's local time; store the instant it names.
         return timezone.make_aware(timezone.make_naive(value), self.zone) if value else value
+
+    def clean_papers(self):
+        papers = self.cleaned_data["papers"]
+        if len(papers) > MAX_MEETING_PAPERS:
+            raise forms.ValidationError(
+                f"A meeting covers at most {MAX_MEETING_PAPERS} papers; split the reading "
+                "over more weeks."
+            )
+        return papers
 
     def clean_duration_minutes(self) -> int:
         minutes = self.cleaned_data["duration_minutes"]

@@ -9,14 +9,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count
+from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery, Value
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from notes.models import STAGE_RANK, Note, Reading, Status, Visibility, stage_rank
-from papers.models import Paper, Phase
+from papers.models import Paper, Phase, Placement
 
 from .models import Club, Meeting, Membership
 
@@ -66,10 +66,10 @@ def club_readings(memberships: list[Membership], papers: list[Paper]) -> dict:
 
 
 def readiness(
-    meeting: Meeting, memberships: list[Membership], papers: list[Paper], readings: dict
+    meeting: Meeting, memberships: list[Membership], papers: list[Paper], status_of: dict
 ) -> Readiness:
-    """Every member with the pass reached on each assigned paper, and who is ready."""
-    status_of = {key: reading.status for key, reading in readings.items()}
+    """Every member with the pass reached on each assigned paper, and who is ready.
+    `status_of` maps (user id, paper id) to a status."""
     minimum = STAGE_RANK[meeting.minimum_pass]
     rows = []
     for membership in memberships:
@@ -78,6 +78,27 @@ def readiness(
         rows.append(MemberReadiness(membership, statuses, ready))
     rows.sort(key=lambda row: (not row.ready, str(row.user).casefold()))
     return Readiness(rows=rows, papers=papers, minimum=meeting.minimum_pass)
+
+
+def status_annotations(papers: list[Paper]) -> dict:
+    """Annotations for a membership query: `status_<paper id>`, the member's status of each
+    paper, so readiness needs no query of its own."""
+    return {
+        f"status_{paper.pk}": Subquery(
+            Reading.objects.filter(user=OuterRef("user_id"), paper=paper.pk).values("status")[:1]
+        )
+        for paper in papers
+    }
+
+
+def annotated_statuses(memberships: list[Membership], papers: list[Paper]) -> dict:
+    """{(user id, paper id): status} from memberships fetched with `status_annotations`."""
+    return {
+        (m.user_id, p.pk): getattr(m, f"status_{p.pk}")
+        for m in memberships
+        for p in papers
+        if getattr(m, f"status_{p.pk}")
+    }
 
 
 def shared_notes(papers: list[Paper], user_ids: list[int]) -> list[Note]:
@@ -125,79 +146,116 @@ class Matrix:
     memberships: list[Membership]
     papers: list[Paper]
     rows: list[tuple[Membership, SafeString, int]]  # member, rendered cells, papers done
+    head: SafeString  # a header cell per paper
     paper_totals: list[int]
     phase_bars: list[PhaseBar] = field(default_factory=list)
 
 
-def matrix_papers(
-    club: Club, phases: list[Phase], phase: Phase | None
-) -> tuple[list[Paper], dict[int, int]]:
-    """The papers the matrix covers (a phase, the club's phases, or all assigned papers)
-    and the phase number of each, in curriculum order."""
-    phases = [phase] if phase else phases
-    if phases:
-        papers, phase_of = [], {}
-        placed = (
-            Paper.objects.filter(placements__phase__in=phases)
-            .order_by("placements__phase__number", "placements__tier", "placements__order")
-            .values_list("id", "title", "placements__phase__number")
+def matrix_cells(club: Club, member_ids: list[int], has_phases: bool, number: int | None):
+    """The matrix's papers, each joined to the members' readings of it, in one query.
+
+    Rows are (paper id, title, phase number, phase title, user id, status), in curriculum
+    order, with user and status empty for a paper no member has started. The papers are
+    those of the club's phases (or of phase `number` among them); for a club without
+    phases, those assigned to its meetings (or every paper of phase `number`).
+    """
+    if has_phases or number is not None:
+        placements = Placement.objects.all()
+        if has_phases:
+            mine = Club.phases.through.objects.filter(
+                club_id=club.pk, phase_id=OuterRef("phase_id")
+            )
+            placements = placements.filter(Exists(mine))
+        if number is not None:
+            placements = placements.filter(phase__number=number)
+        return (
+            placements.annotate(
+                reading=FilteredRelation(
+                    "paper__readings", condition=Q(paper__readings__user_id__in=member_ids)
+                )
+            )
+            .order_by("phase__number", "tier", "order", "paper__title")
+            .values_list(
+                "paper_id",
+                "paper__title",
+                "phase__number",
+                "phase__title",
+                "reading__user_id",
+                "reading__status",
+            )
         )
-        seen = set()
-        for pk, title, number in placed:
-            if pk not in seen:
-                seen.add(pk)
-                papers.append(Paper(pk=pk, title=title))
-                phase_of[pk] = number
-        return papers, phase_of
-    assigned = (
-        Paper.objects.filter(meetings__club=club).distinct().only("id", "title").order_by("title")
+    assigned = Meeting.papers.through.objects.filter(meeting__club=club, paper_id=OuterRef("pk"))
+    return (
+        Paper.objects.filter(Exists(assigned))
+        .annotate(
+            reading=FilteredRelation("readings", condition=Q(readings__user_id__in=member_ids))
+        )
+        .order_by("title")
+        .values_list("id", "title", Value(0), Value(""), "reading__user_id", "reading__status")
     )
-    return list(assigned), {}
 
 
 def build_matrix(
-    club: Club,
-    memberships: list[Membership],
-    club_phases: list[Phase],
-    phase: Phase | None,
-    known_phases: list[Phase],
+    club: Club, memberships: list[Membership], has_phases: bool, number: int | None
 ) -> Matrix:
-    """The matrix over the club's phases (or `phase` alone, or, for a club without phases,
-    its assigned papers). `known_phases` name the progress bars."""
-    papers, phase_of = matrix_papers(club, club_phases, phase)
-    index = {p.pk: i for i, p in enumerate(papers)}
+    """Members × papers over the club's phases (or phase `number`), or, for a club without
+    phases, its assigned papers; with totals per paper and a bar per phase."""
     row_of = {m.user_id: i for i, m in enumerate(memberships)}
-    grid = [[""] * len(papers) for _ in memberships]
-    readings = Reading.objects.filter(
-        user_id__in=list(row_of), paper_id__in=list(index)
-    ).values_list("user_id", "paper_id", "status")
-    for user_id, paper_id, status in readings:
-        grid[row_of[user_id]][index[paper_id]] = status
+    papers: list[Paper] = []
+    index: dict[int, int] = {}
+    phase_of: dict[int, Phase] = {}
+    grid: list[list[str]] = [[] for _ in memberships]
+    for paper_id, title, phase_number, phase_title, user_id, status in matrix_cells(
+        club, list(row_of), has_phases, number
+    ):
+        if paper_id not in index:
+            index[paper_id] = len(papers)
+            papers.append(Paper(pk=paper_id, title=title))
+            if phase_number:
+                phase_of[paper_id] = Phase(number=phase_number, title=phase_title)
+            for row in grid:
+                row.append("")
+        if user_id is not None:
+            grid[row_of[user_id]][index[paper_id]] = status
     paper_totals = [0] * len(papers)
     rows = []
-    # Cells are built here rather than in a template loop: the page may hold 20,000 of them.
+    cell = {
+        status: format_html(
+            '<td class="cell s-{}" title="{}">{}</td>',
+            status or "none",
+            Status(status).label if status else "Not started",
+            SHORT_LABELS.get(status, ""),
+        )
+        for status in ["", *Status.values]
+    }
+    # Cells are joined here rather than in a template loop: the page may hold 20,000 of them.
     for membership, statuses in zip(memberships, grid, strict=True):
-        cells = []
         for column, status in enumerate(statuses):
             if status == Status.DONE:
                 paper_totals[column] += 1
-            label = Status(status).label if status else "Not started"
-            cells.append(
-                f'<td class="cell s-{status or "none"}" title="{label}">'
-                f"{SHORT_LABELS.get(status, '')}</td>"
-            )
-        rows.append((membership, mark_safe("".join(cells)), statuses.count(Status.DONE)))  # noqa: S308
+        cells = "".join(cell[status] for status in statuses)
+        rows.append((membership, mark_safe(cells), statuses.count(Status.DONE)))  # noqa: S308
     bars = []
     if phase_of:
         by_phase: dict[int, list[int]] = defaultdict(list)
-        for pk, number in phase_of.items():
-            by_phase[number].append(paper_totals[index[pk]])
-        by_number = {p.number: p for p in known_phases}
-        for number in sorted(by_phase):
-            done = sum(by_phase[number])
-            total = len(by_phase[number]) * len(memberships)
-            bars.append(PhaseBar(by_number[number], done, total))
-    return Matrix(memberships, papers, rows, paper_totals, bars)
+        phases = {}
+        for pk, phase in phase_of.items():
+            by_phase[phase.number].append(paper_totals[index[pk]])
+            phases[phase.number] = phase
+        for phase_number in sorted(by_phase):
+            done = sum(by_phase[phase_number])
+            total = len(by_phase[phase_number]) * len(memberships)
+            bars.append(PhaseBar(phases[phase_number], done, total))
+    head = format_html_join(
+        "",
+        '<th class="paper-col"><a href="{}" title="{}">{}</a></th>',
+        ((p.get_absolute_url(), p.title, shorten(p.title, 24)) for p in papers),
+    )
+    return Matrix(memberships, papers, rows, head, paper_totals, bars)
+
+
+def shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
 def finished_per_week(club: Club, weeks: int = 12) -> list[tuple[object, int]]:

@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, Q
-from django.http import HttpRequest, HttpResponse
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -201,14 +201,14 @@ def meeting_for(club: Club, pk: int) -> Meeting:
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The weekly assignment page: papers, presenter, readiness, shared logs, read first."""
+    if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
+        return readiness_fragment(request, slug, pk)
     club, membership, memberships = club_with_members(request, slug)
     meeting = meeting_for(club, pk)
     papers = list(meeting.papers.all())
     readings = progress.club_readings(memberships, papers)
-    ready = progress.readiness(meeting, memberships, papers, readings)
-    if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
-        context = {"readiness": ready, "meeting": meeting, "club": club}
-        return render_page(request, "clubs/meeting.html", "readiness", context)
+    status_of = {key: reading.status for key, reading in readings.items()}
+    ready = progress.readiness(meeting, memberships, papers, status_of)
     notes = progress.shared_notes(papers, [m.user_id for m in memberships])
     for paper in papers:
         paper.my_reading = readings.get((request.user.id, paper.pk))
@@ -221,6 +221,31 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "shared_notes": notes,
         "questions": [n for n in notes if n.html.get("limitation")],
         "read_first": progress.read_first(papers, memberships, readings),
+    }
+    return render_page(request, "clubs/meeting.html", "readiness", context)
+
+
+def readiness_fragment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The readiness table alone, re-fetched whenever a member changes a status.
+
+    Two queries after the session's: the meeting with its papers (one row per paper), then
+    the members, each annotated with their status of every paper.
+    """
+    rows = list(
+        Meeting.objects.filter(club__slug=slug, pk=pk)
+        .order_by("papers__title")
+        .values_list("minimum_pass", "papers__id", "papers__title")
+    )
+    if not rows:
+        raise Http404("No such meeting.")
+    papers = [Paper(pk=paper_id, title=title) for _, paper_id, title in rows if paper_id]
+    club, _, memberships = club_with_members(request, slug, **progress.status_annotations(papers))
+    meeting = Meeting(pk=pk, club=club, minimum_pass=rows[0][0])
+    status_of = progress.annotated_statuses(memberships, papers)
+    context = {
+        "readiness": progress.readiness(meeting, memberships, papers, status_of),
+        "meeting": meeting,
+        "club": club,
     }
     return render_page(request, "clubs/meeting.html", "readiness", context)
 
@@ -296,23 +321,30 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_GET
 def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
-    """Who has read what: members × papers, totals, phase bars and a weekly chart."""
-    club, membership, members = club_with_members(request, slug)
-    club_phases = list(club.phases.all())
-    phases = club_phases or list(
-        Phase.objects.filter(placements__paper__meetings__club=club).distinct()
-    )
-    selected = None
+    """Who has read what: members × papers, totals, phase bars and a weekly chart.
+
+    The phase filter re-fetches the matrix alone, in two queries after the session's.
+    """
+    has_phases = Exists(Club.phases.through.objects.filter(club_id=OuterRef("club_id")))
+    club, membership, members = club_with_members(request, slug, club_has_phases=has_phases)
     number = request.GET.get("phase", "")
-    if number.isascii() and number.isdigit():
-        selected = next((p for p in phases if p.number == int(number)), None)
-    matrix = progress.build_matrix(club, members, club_phases, selected, phases)
+    number = int(number) if number.isascii() and number.isdigit() else None
+    if is_fragment_request(request):
+        matrix = progress.build_matrix(club, members, membership.club_has_phases, number)
+        return render_page(request, "clubs/progress.html", "matrix", {"matrix": matrix})
+    phases = list(
+        club.phases.all()
+        if membership.club_has_phases
+        else Phase.objects.filter(placements__paper__meetings__club=club).distinct()
+    )
+    selected = next((p for p in phases if p.number == number), None)
+    number = selected.number if selected else None
     context = {
         "club": club,
         "membership": membership,
-        "matrix": matrix,
+        "matrix": progress.build_matrix(club, members, membership.club_has_phases, number),
         "phases": phases,
-        "has_club_phases": bool(club_phases),
+        "has_club_phases": membership.club_has_phases,
         "selected": selected,
         "chart": progress.chart_svg(progress.finished_per_week(club)),
     }

@@ -6,9 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Subquery
+from django.db.models.fields.json import KT
 
-from papers.models import Phase, Placement, Tier
+from papers.models import Paper, Phase, Placement, Tier
 
 from .models import STAGE_RANK, Note, Reading, Status
 
@@ -31,6 +32,7 @@ class ReadingListFilter(forms.Form):
 @dataclass
 class TierProgress:
     label: str
+    tier: int = 0
     done: int = 0
     total: int = 0
 
@@ -53,62 +55,88 @@ class PhaseProgress:
         return sum(t.total for t in self.tiers)
 
 
-def my_readings(user):
-    """My readings with each paper's topics and phases, in a fixed number of queries."""
-    placements = Placement.objects.select_related("phase")
-    return (
+def my_readings(user) -> list[Reading]:
+    """My readings, each with its paper's title and year and my note's rendered thoughts
+    (`thoughts_html`), in one query."""
+    thoughts = Note.objects.filter(user=user, paper=OuterRef("paper_id")).values(
+        html_thoughts=KT("html__thoughts")
+    )[:1]
+    return list(
         Reading.objects.filter(user=user)
         .select_related("paper")
-        .prefetch_related("paper__topics", Prefetch("paper__placements", queryset=placements))
+        .only("id", "paper_id", "status", "paper__id", "paper__title", "paper__year")
+        .annotate(thoughts_html=Subquery(thoughts))
         .order_by("paper__title")
     )
 
 
-def phase_progress(done_ids: set[int]) -> list[PhaseProgress]:
-    progress = []
-    for phase in Phase.objects.prefetch_related("placements"):
-        tiers = {tier: TierProgress(label=tier.label) for tier in Tier}
-        for placement in phase.placements.all():
-            tiers[Tier(placement.tier)].total += 1
-            tiers[Tier(placement.tier)].done += placement.paper_id in done_ids
-        counted = [t for t in tiers.values() if t.total]
-        if counted:
-            progress.append(PhaseProgress(phase=phase, tiers=counted))
-    return progress
+def phase_progress(placements: list[tuple], done_ids: set[int]) -> list[PhaseProgress]:
+    """Per phase and tier, how many of its papers I have finished. `placements` are
+    (paper id, tier, phase) rows in phase order."""
+    by_phase: dict[int, PhaseProgress] = {}
+    for paper_id, tier, phase in placements:
+        item = by_phase.setdefault(phase.number, PhaseProgress(phase=phase))
+        counts = next((t for t in item.tiers if t.tier == tier), None)
+        if counts is None:
+            counts = TierProgress(label=Tier(tier).label, tier=tier)
+            item.tiers.append(counts)
+        counts.total += 1
+        counts.done += paper_id in done_ids
+    for item in by_phase.values():
+        item.tiers.sort(key=lambda t: t.tier)
+    return list(by_phase.values())
 
 
-def reading_list(user, filters: ReadingListFilter) -> dict:
-    readings = list(my_readings(user))
+def canon_placements() -> list[tuple]:
+    """Every placement as (paper id, tier, phase), one Phase object per phase, in one query."""
+    phases: dict[int, Phase] = {}
+    rows = []
+    for paper_id, tier, number, title in Placement.objects.order_by(
+        "phase__number", "tier"
+    ).values_list("paper_id", "tier", "phase__number", "phase__title"):
+        phase = phases.setdefault(number, Phase(number=number, title=title))
+        rows.append((paper_id, tier, phase))
+    return rows
+
+
+def reading_list(user, filters: ReadingListFilter, with_progress: bool = True) -> dict:
+    """Everything the My reading page shows, in three queries whatever the list's length
+    (two for the list alone, grouped by topic, without the progress bars)."""
+    readings = my_readings(user)
     done_ids = {r.paper_id for r in readings if r.status == Status.DONE}
     status = filters.selected("status")
     if status == "active":
         readings = [r for r in readings if 1 <= STAGE_RANK.get(r.status, -1) <= 3]
     elif status:
         readings = [r for r in readings if r.status == status]
-    notes = {n.paper_id: n for n in Note.objects.filter(user=user).only("paper_id", "html")}
-    for reading in readings:
-        reading.note = notes.get(reading.paper_id)
 
     grouping = filters.selected("group", "topic")
+    placements = canon_placements() if with_progress or grouping == "phase" else []
     groups: dict[str, list[Reading]] = defaultdict(list)
-    for reading in readings:
-        if grouping == "phase":
-            keys = [str(p.phase) for p in reading.paper.placements.all()] or ["Not in a phase"]
-        else:
-            keys = [min((t.name for t in reading.paper.topics.all()), default="Other")]
-        for key in keys:
-            groups[key].append(reading)
     if grouping == "phase":
-        number = {str(p.phase): p.phase.number for r in readings for p in r.paper.placements.all()}
+        phases_of = defaultdict(list)
+        for paper_id, _, phase in placements:
+            phases_of[paper_id].append(phase)
+        for reading in readings:
+            for phase in phases_of.get(reading.paper_id) or [None]:
+                groups[str(phase) if phase else "Not in a phase"].append(reading)
+        number = {str(phase): phase.number for _, _, phase in placements}
         ordered = sorted(groups.items(), key=lambda item: number.get(item[0], 10**6))
     else:
+        first_topic: dict[int, str] = {}
+        for paper_id, name in Paper.topics.through.objects.filter(
+            paper__readings__user=user
+        ).values_list("paper_id", "topic__name"):
+            first_topic[paper_id] = min(name, first_topic.get(paper_id, name))
+        for reading in readings:
+            groups[first_topic.get(reading.paper_id, "Other")].append(reading)
         ordered = sorted(groups.items(), key=lambda item: (item[0] == "Other", item[0].casefold()))
     return {
         "filters": filters,
         "groups": ordered,
         "grouping": grouping,
         "count": len(readings),
-        "progress": phase_progress(done_ids),
+        "progress": phase_progress(placements, done_ids) if with_progress else [],
         "done_count": len(done_ids),
     }
 

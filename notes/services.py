@@ -60,25 +60,34 @@ def _note_for(user: User, paper: Paper) -> Note:
         return Note.objects.get(user=user, paper=paper)
 
 
-def save_note(*, user: User, paper: Paper, data: dict, version: int) -> Note:
+def save_note(
+    *, user: User, paper: Paper, data: dict, version: int, note: Note | None = None
+) -> Note:
     """Save `data` over the note if nobody saved since `version`; else raise StaleNote.
 
     The check and the write are one UPDATE … WHERE version = %s, so two tabs saving
-    at the same moment cannot both win.
+    at the same moment cannot both win. `note` is my note as already fetched, if any.
     """
-    note = _note_for(user, paper)
+    if note is None or note.pk is None:
+        note = _note_for(user, paper)
     values = {name: data[name] for name in [*TEXT_FIELDS, "implementation_url", "visibility"]}
     html = {name: render_markdown(values[name]) for name in TEXT_FIELDS}
+    now = timezone.now()
     updated = Note.objects.filter(pk=note.pk, version=version).update(
         **values,
         html=html,
         renderer_version=RENDERER_VERSION,
         version=F("version") + 1,
-        updated_at=timezone.now(),
+        updated_at=now,
     )
-    note.refresh_from_db()
     if not updated:
+        note.refresh_from_db()
         raise StaleNote(note)
+    # The row now holds exactly this: no need to read it back.
+    for name, value in values.items():
+        setattr(note, name, value)
+    note.html, note.renderer_version = html, RENDERER_VERSION
+    note.version, note.updated_at = version + 1, now
     return note
 
 

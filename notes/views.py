@@ -58,10 +58,8 @@ def safe_next(request: HttpRequest) -> str:
 @require_POST
 def save(request: HttpRequest, paper_id: int) -> HttpResponse:
     """Save my notes on a paper, refusing (409) a save made from a stale copy."""
-    paper = get_object_or_404(Paper, pk=paper_id)
-    note = Note.objects.filter(user=request.user, paper=paper).first() or Note(
-        user=request.user, paper=paper
-    )
+    paper = get_object_or_404(Paper.objects.with_reading_of(request.user), pk=paper_id)
+    note = getattr(paper, "my_note", None) or Note(user=request.user, paper=paper)
     form = NoteForm(request.POST, instance=note)
     context = {"paper": paper, "note": note, "form": form}
     if not form.is_valid():
@@ -72,6 +70,7 @@ def save(request: HttpRequest, paper_id: int) -> HttpResponse:
             paper=paper,
             data=form.cleaned_data,
             version=form.cleaned_data["version"],
+            note=note,
         )
     except StaleNote as stale:
         context |= {"note": stale.current, "conflict": conflict_fields(stale.current, form)}
@@ -122,7 +121,9 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def my_list(request: HttpRequest) -> HttpResponse:
-    context = reading_list(request.user, ReadingListFilter(request.GET or None))
+    filters = ReadingListFilter(request.GET or None)
+    # The filter menu swaps the list alone; the progress bars stay as they are.
+    context = reading_list(request.user, filters, with_progress=not is_fragment_request(request))
     return render_page(request, "notes/reading_list.html", "list", context)
 
 

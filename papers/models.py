@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, models
 from django.db.models import (
     Count,
+    Exists,
     FilteredRelation,
     OuterRef,
     Prefetch,
@@ -99,6 +100,10 @@ class PaperQuerySet(models.QuerySet):
             "topics", Prefetch("placements", queryset=Placement.objects.select_related("phase"))
         )
 
+    def listed(self) -> PaperQuerySet:
+        """Only the columns a paper list shows (not the abstract, notes on it, or aliases)."""
+        return self.only("id", "title", "authors", "year", "kind", "tier", "tldr")
+
     def with_status_for(self, user) -> PaperQuerySet:
         """Annotate `my_status`: the user's reading status of each paper ("" if none)."""
         from notes.models import Reading
@@ -142,7 +147,8 @@ class PaperQuerySet(models.QuerySet):
         return self.filter(placements__phase__number=number)
 
     def with_tier(self, tier: int) -> PaperQuerySet:
-        return self.filter(Q(tier=tier) | Q(placements__tier=tier)).distinct()
+        placed = Placement.objects.filter(paper=OuterRef("pk"), tier=tier)
+        return self.filter(Q(tier=tier) | Exists(placed))
 
     def search(self, query: str) -> PaperQuerySet:
         """Every word must match the start of a word of the paper (title, authors, ids, TLDR,
@@ -343,6 +349,33 @@ def unique_slug(model: type[models.Model], text: str, max_length: int = 120) -> 
     while model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def attach_labels(papers: list[Paper]) -> None:
+    """Give each paper `phase_numbers` and `topic_names`, the tags a list shows, from one
+    query: the papers' placements and topics, as one UNION."""
+    for paper in papers:
+        paper.phase_numbers, paper.topic_names = [], []
+    by_id = {paper.pk: paper for paper in papers}
+    if not by_id:
+        return
+    topics = Paper.topics.through.objects.filter(paper_id__in=by_id).values_list(
+        "paper_id", "topic__name", Value(0)
+    )
+    phases = (
+        Placement.objects.filter(paper_id__in=by_id)
+        .order_by()  # SQLite refuses ORDER BY inside a UNION
+        .values_list("paper_id", Value(""), "phase__number")
+    )
+    for paper_id, topic, phase in topics.union(phases, all=True):
+        paper = by_id[paper_id]
+        if topic:
+            paper.topic_names.append(topic)
+        else:
+            paper.phase_numbers.append(phase)
+    for paper in papers:
+        paper.topic_names.sort(key=str.casefold)
+        paper.phase_numbers.sort()
 
 
 def topic_counts() -> models.QuerySet:

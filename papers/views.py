@@ -1,17 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.htmx import is_fragment_request, render_page
+from core.pagination import page_with_total
 from notes.reading_list import panel_context
 
 from . import arxiv, exports
 from .forms import CanonFilterForm, IdentifierForm, ImportForm, PaperForm
 from .importers import ImportFormatError, parse
-from .models import Paper, Phase, Tier, topic_counts
+from .models import Paper, Phase, Tier, attach_labels, topic_counts
 from .services import import_reading_list
 
 PAGE_SIZE = 25
@@ -20,13 +20,14 @@ PAGE_SIZE = 25
 @require_GET
 def canon(request: HttpRequest) -> HttpResponse:
     form = CanonFilterForm(request.GET or None)
-    papers = Paper.objects.for_list().with_status_for(request.user)
+    papers = Paper.objects.listed().with_status_for(request.user)
     filtered = form.is_bound and form.is_valid()
     if filtered:
         papers = form.filter(papers, request.user)
     if not (filtered and form.cleaned_data.get("q")):
         papers = papers.order_by("title")
-    page = Paginator(papers, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_with_total(papers, request.GET.get("page"), PAGE_SIZE)
+    attach_labels(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "query": query.urlencode()}

@@ -62,7 +62,7 @@ def test_canon_search_fragment_is_cheap(alice_client, make_paper) -> None:
     count = queries(
         alice_client, reverse("papers:canon") + "?q=attention", **{"HX-Request": "true"}
     )
-    assert count <= 6
+    assert count <= 4
 
 
 def test_manage_page_and_club_list_query_counts_are_flat(
