@@ -64,6 +64,7 @@ pages = {
     "Club home": ("GET", "/clubs/club-0/", False),
     "Weekly page": ("GET", meeting.get_absolute_url(), False),
     "Who has read what": ("GET", "/clubs/club-0/progress/", False),
+    "Readiness (htmx fragment)": ("GET", meeting.get_absolute_url() + "?fragment=readiness", True),
     "Status change (htmx POST)": ("POST", f"/reading/paper/{paper.pk}/status/", True),
 }
 queries = {}

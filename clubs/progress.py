@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from notes.models import STAGE_RANK, Note, Reading, Status, Visibility, stage_rank
-from papers.models import Paper, Phase, Placement
+from papers.models import Paper, Phase, Placement, paper_url_maker
 
 from .models import Club, Meeting, Membership
 
@@ -246,10 +246,11 @@ def build_matrix(
             done = sum(by_phase[phase_number])
             total = len(by_phase[phase_number]) * len(memberships)
             bars.append(PhaseBar(phases[phase_number], done, total))
+    url = paper_url_maker()
     head = format_html_join(
         "",
         '<th class="paper-col"><a href="{}" title="{}">{}</a></th>',
-        ((p.get_absolute_url(), p.title, shorten(p.title, 24)) for p in papers),
+        ((url(p.pk), p.title, shorten(p.title, 24)) for p in papers),
     )
     return Matrix(memberships, papers, rows, head, paper_totals, bars)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import connection, models
@@ -349,6 +350,14 @@ def unique_slug(model: type[models.Model], text: str, max_length: int = 120) -> 
     while model.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def paper_url_maker() -> Callable[[int], str]:
+    """Paper page URLs for long lists (matrix headers): one reverse() for the whole list
+    instead of one per paper."""
+    marker = 987654321
+    head, tail = reverse("papers:paper", args=[marker]).split(str(marker))
+    return lambda pk: f"{head}{pk}{tail}"
 
 
 def attach_labels(papers: list[Paper]) -> None:
