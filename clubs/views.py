@@ -328,7 +328,7 @@ def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
     has_phases = Exists(Club.phases.through.objects.filter(club_id=OuterRef("club_id")))
     club, membership, members = club_with_members(request, slug, club_has_phases=has_phases)
     number = request.GET.get("phase", "")
-    number = int(number) if number.isascii() and number.isdigit() else None
+    number = int(number) if number.isascii() and number.isdigit() and len(number) < 6 else None
     if is_fragment_request(request):
         matrix = progress.build_matrix(club, members, membership.club_has_phases, number)
         return render_page(request, "clubs/progress.html", "matrix", {"matrix": matrix})

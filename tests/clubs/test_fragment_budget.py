@@ -144,6 +144,9 @@ def test_matrix_for_a_phase_outside_the_club_is_empty(alice_client, club, make_p
     assert "Elsewhere" not in body and "No papers yet" in body
     page = alice_client.get(url, {"phase": 2}).content.decode()  # the page shows them all
     assert "Club phase paper" in page and "Elsewhere" not in page
+    for odd in ("99999999999999999999999", "-1", "1.5"):  # ignored: the club's phases
+        _, body = fragment_queries(alice_client, url + f"?phase={odd}")
+        assert "Club phase paper" in body
 
 
 def test_a_meeting_covers_at_most_ten_papers(alice_client, club, make_paper) -> None:
