@@ -256,6 +256,8 @@ def build_matrix(
 
 
 def shorten(text: str, length: int) -> str:
+    """`text` cut to `length` characters with an ellipsis: the `truncatechars` filter's
+    result for a header, without its per-call translation lookup (75 per matrix)."""
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
