@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from core.htmx import is_fragment_request, render_page
+from core.pagecache import cached_page
 from papers.models import Paper, Phase
 
 from . import progress
@@ -41,6 +42,7 @@ def members_of(club: Club) -> list[Membership]:
 
 
 @require_GET
+@cached_page
 def club_list(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related("club")
     return render(request, "clubs/list.html", {"memberships": memberships})
@@ -59,6 +61,7 @@ def club_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def club_home(request: HttpRequest, slug: str) -> HttpResponse:
     club, membership, members = club_with_members(request, slug)
     meetings = (
@@ -199,6 +202,7 @@ def meeting_for(club: Club, pk: int) -> Meeting:
 
 
 @require_GET
+@cached_page
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The weekly assignment page: papers, presenter, readiness, shared logs, read first."""
     if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
@@ -320,6 +324,7 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_GET
+@cached_page
 def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Who has read what: members × papers, totals, phase bars and a weekly chart.
 
@@ -389,7 +394,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             signup.add_error("username", "That username is taken.")
             return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
         if new_user:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, new_user, backend="accounts.backends.MemberBackend")
         messages.success(request, f"Welcome to {club.name}!")
         return redirect(club)
     return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})

@@ -80,7 +80,8 @@ def cluster() -> Iterator[Cluster]:
 
 @pytest.fixture(scope="module")
 def deployed(cluster) -> Iterator[dict[str, str]]:
-    """A migrated database with a user, and collected static files: what a deploy does."""
+    """A migrated database with a user and a paper, and collected static files: what a
+    deploy does."""
     static_root = tempfile.mkdtemp(prefix="readinggroup-static.")
     env = app_env(cluster.url, static_root)
     manage = [sys.executable, "manage.py"]
@@ -88,7 +89,9 @@ def deployed(cluster) -> Iterator[dict[str, str]]:
     subprocess.run([*manage, "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
     script = (
         "from accounts.models import User; "
-        "User.objects.create_user('alice', 'alice@example.org', 'correct horse battery staple')"
+        "User.objects.create_user('alice', 'alice@example.org', 'correct horse battery staple'); "
+        "from papers.models import Paper; "
+        "Paper.objects.create(title='Attention Is All You Need', year=2017)"
     )
     subprocess.run([*manage, "shell", "--no-imports", "-c", script], cwd=ROOT, env=env, check=True)
     yield env

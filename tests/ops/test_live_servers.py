@@ -4,6 +4,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.support import PASSWORD
 
@@ -54,4 +55,16 @@ def test_a_browser_session_works_across_two_app_processes(browser, start_server)
     assert page.locator("#id_email").input_value() == "alice@example.org"
     page.goto(first + "/papers/")
     assert page.url == first + "/papers/"
+
+    # Each process keeps its own store of rendered pages, keyed by counters that live in
+    # PostgreSQL: a status changed through one process shows at once on the other.
+    page.goto(second + "/papers/")
+    page.get_by_role("link", name="Attention Is All You Need").click()
+    expect(page.locator(".status-line")).to_contain_text("Not on your list")
+    path = page.url.removeprefix(second)
+    page.goto(first + path)
+    page.get_by_role("button", name="Pass 1", exact=True).click()
+    expect(page.locator(".status-line")).to_contain_text("Pass 1")
+    page.goto(second + path)
+    expect(page.locator(".status-line")).to_contain_text("Pass 1")
     context.close()

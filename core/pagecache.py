@@ -1,0 +1,117 @@
+"""Whole pages kept per member and served again without running their view.
+
+A page is stored under a key made of everything it was built from: its URL, whether
+htmx asked for a fragment, the member, the member's generation, the canon's generation
+and the sum of the generations of the member's clubs (core/generations.py). The
+database bumps those counters on every write a page could show, so a changed page gets
+a new key and the old entry is never served again; entries also expire after
+`PAGE_CACHE_SECONDS`, which bounds how long time-dependent parts (what counts as
+"upcoming") may lag.
+
+A hit costs a cache read and no query beyond the session and the user that every
+signed-in request loads: the user comes with the counters.
+
+Not cached: staff (their pages depend on permissions), a request with messages to
+show, anything but a GET answered with 200. The CSRF token differs per browser, so a
+stored page holds a placeholder that each response replaces with its own token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.core.cache import caches
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+
+from .htmx import is_fragment_request
+
+CAPTURING = "_page_cache_capturing"
+
+
+def placeholder() -> str:
+    """Stands for the CSRF token in stored pages: 64 characters, like a real token."""
+    return hmac.new(settings.SECRET_KEY.encode(), b"page-cache-csrf", hashlib.sha256).hexdigest()
+
+
+def csrf_placeholder(request: HttpRequest) -> dict[str, str]:
+    """Context processor: while a page is being rendered for the cache, it gets the
+    placeholder instead of this browser's token (it comes after Django's own)."""
+    return {"csrf_token": placeholder()} if getattr(request, CAPTURING, False) else {}
+
+
+def generations(user) -> tuple:
+    """The member's, the canon's and the sum of the member's clubs' counters.
+
+    The signed-in user brings them along (accounts.backends.MemberBackend), so reading
+    them costs no query; a user loaded another way gets them in one.
+    """
+    if not hasattr(user, "clubs_generation"):
+        from accounts.backends import MemberBackend
+
+        user = MemberBackend().get_user(user.pk)
+    return (user.generation, user.canon_generation, user.clubs_generation)
+
+
+def cacheable(request: HttpRequest) -> bool:
+    user = request.user
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and request.method == "GET"
+        and user.is_authenticated
+        and not user.is_staff
+        and not len(get_messages(request))
+    )
+
+
+def page_key(request: HttpRequest) -> str:
+    parts = (
+        request.get_full_path(),
+        is_fragment_request(request),
+        request.user.pk,
+        *generations(request.user),
+    )
+    return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve the view's page from the cache while nothing it shows has changed."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not cacheable(request):
+            return view(request, *args, **kwargs)
+        cache = caches[settings.PAGE_CACHE]
+        key = page_key(request)
+        stored = cache.get(key)
+        if stored is None:
+            setattr(request, CAPTURING, True)
+            try:
+                response = view(request, *args, **kwargs)
+            finally:
+                setattr(request, CAPTURING, False)
+            if response.status_code != 200 or response.streaming:
+                return with_token(request, response)
+            stored = (response.content, [h for h in response.items() if h[0] != "Content-Length"])
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        content, headers = stored
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        return with_token(request, response)
+
+    return wrapper
+
+
+def with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Put this browser's CSRF token where the stored page holds the placeholder."""
+    if not response.streaming:
+        mark = placeholder().encode()
+        if mark in response.content:
+            response.content = response.content.replace(mark, get_token(request).encode())
+    return response
