@@ -42,6 +42,10 @@ def free_port() -> int:
 
 SETUP = """
 import json
+import statistics
+import time
+from django.conf import settings
+from django.core.cache import caches
 from django.test import Client
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -67,18 +71,39 @@ pages = {
     "Readiness (htmx fragment)": ("GET", meeting.get_absolute_url() + "?fragment=readiness", True),
     "Status change (htmx POST)": ("POST", f"/reading/paper/{paper.pk}/status/", True),
 }
-queries = {}
+store = caches[settings.PAGE_CACHE]
+
+
+def hit(method, url, headers):
+    if method == "POST":
+        return client.post(url, {"status": "pass2"}, headers=headers)
+    return client.get(url, headers=headers)
+
+
+queries, stored, cold = {}, {}, {}
 for name, (method, url, htmx) in pages.items():
     headers = {"HX-Request": "true"} if htmx else {}
+    store.clear()
     with CaptureQueriesContext(connection) as captured:
-        if method == "POST":
-            response = client.post(url, {"status": "pass2"}, headers=headers)
-        else:
-            response = client.get(url, headers=headers)
+        response = hit(method, url, headers)
     assert response.status_code == 200, (name, response.status_code)
     queries[name] = len(captured)
+    with CaptureQueriesContext(connection) as captured:
+        hit(method, url, headers)
+    stored[name] = len(captured)
+    # The page rendered from scratch, in this process: what a first view (or the first
+    # view after a change) costs.
+    times = []
+    for _ in range(15):
+        store.clear()
+        start = time.perf_counter()
+        hit(method, url, headers)
+        times.append((time.perf_counter() - start) * 1000)
+    cold[name] = statistics.median(times)
+store.clear()
 print("SETUP " + json.dumps({
     "session": client.cookies["sessionid"].value, "pages": pages, "queries": queries,
+    "stored": stored, "cold": cold,
 }))
 """
 
@@ -212,7 +237,7 @@ def main() -> None:
         for name, (method, path, htmx) in setup["pages"].items():
             rows[name] = measure(base, path, method, htmx, cookie, csrf)
             print(f"   {name}: {rows[name]['saturated']['rps']:.0f} req/s")
-        report(rows, setup["queries"])
+        report(rows, setup)
     finally:
         if server:
             server.terminate()
@@ -221,19 +246,22 @@ def main() -> None:
         shutil.rmtree(static_root, ignore_errors=True)
 
 
-def report(rows: dict, queries: dict) -> None:
+def report(rows: dict, setup: dict) -> None:
     floor = rows["Floor (one-line template, no queries)"]["paced"]["p50_us"]
     header = (
         "| page | req/s per worker (saturated) | p50 ms | p95 ms | p95 ms at half "
-        "saturation | queries | median ÷ floor | errors |"
+        "saturation | median ÷ floor | queries, first view / stored | first view ms "
+        "(in process) | errors |"
     )
-    lines = [header, "|---|---|---|---|---|---|---|---|"]
+    lines = [header, "|---|---|---|---|---|---|---|---|---|"]
     for name, row in rows.items():
         sat, paced = row["saturated"], row["paced"]
+        first, again = setup["queries"].get(name, 0), setup["stored"].get(name, 0)
+        cold = f"{setup['cold'][name]:.1f}" if name in setup["cold"] else "—"
         lines.append(
             f"| {name} | {sat['rps'] / WORKERS:.0f} | {paced['p50_us'] / 1000:.1f} | "
             f"{sat['p95_us'] / 1000:.1f} | {paced['p95_us'] / 1000:.1f} | "
-            f"{queries.get(name, 0)} | {paced['p50_us'] / floor:.1f}× | "
+            f"{paced['p50_us'] / floor:.1f}× | {first} / {again} | {cold} | "
             f"{sat['errors'] + paced['errors']} |"
         )
     table = "\n".join(lines)
