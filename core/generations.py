@@ -3,18 +3,24 @@
 Three kinds of counter key the page cache (core/pagecache.py):
 
 - each member's `User.generation`: their account, readings, notes and memberships;
-- each club's `Club.generation`: the club, its phases, meetings and memberships, and
-  the readings, notes and accounts of its members;
+- each club's `Club.generation`: the club, its phases, meetings and memberships, the
+  readings and notes of its members, and the names of its members and presenters;
 - the canon's `Generation` row: papers, topics, phases and placements.
 
 Triggers do the bumping, so every write path counts: views, services, the admin,
-importers, bulk updates and the shell. They are (re)installed after every `migrate`,
-because SQLite drops a table's triggers when a migration rebuilds the table.
+importers, bulk updates and the shell. An update bumps both the row's old and new owners
+(a meeting moved to another club bumps both clubs). Updates of the user and club rows
+themselves always move the counter forward, even when Django saves an object that still
+holds an old value.
 
 On PostgreSQL the triggers fire once per statement and read the changed rows from
-transition tables, so a bulk import bumps each counter once. SQLite has only row
-triggers. Updates of the user and club rows themselves always move the counter
-forward, even when Django saves an object that still holds an old value.
+transition tables, so a bulk import bumps each counter once; TRUNCATE starts a new epoch.
+SQLite has only row triggers.
+
+`migrate` drops the triggers before it runs (a table rebuilt by a migration must not
+carry them) and installs them again afterwards. Installing moves the canon's counter by
+a random jump, a new epoch: after a migration or a restore, no key can repeat one that a
+running process stored a page under. Clubs are locked before members, in every trigger.
 """
 
 # ruff: noqa: S608 -- every statement is built from the constants in this module, never from input.
@@ -22,13 +28,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import connections, transaction
+
 CANON = "canon"
+PREFIX = "generation_"
+# What other members see of a member (User.__str__): renaming bumps their clubs.
+SHOWN_NAME = ("username", "first_name", "last_name", "display_name")
 
 BUMP_USERS = "UPDATE accounts_user SET generation = generation + 1 WHERE id IN {user_id}"
 BUMP_CLUBS = "UPDATE clubs_club SET generation = generation + 1 WHERE id IN {club_id}"
 BUMP_CLUBS_OF_USERS = (
     "UPDATE clubs_club SET generation = generation + 1 WHERE id IN "
-    "(SELECT club_id FROM clubs_membership WHERE user_id IN {user_id})"
+    "(SELECT club_id FROM clubs_membership WHERE user_id IN {user_id}) OR id IN "
+    "(SELECT club_id FROM clubs_meeting WHERE presenter_id IN {user_id} "
+    "OR discussion_lead_id IN {user_id})"
 )
 BUMP_CLUBS_OF_MEETINGS = (
     "UPDATE clubs_club SET generation = generation + 1 WHERE id IN "
@@ -38,6 +51,14 @@ BUMP_CANON = (
     f"INSERT INTO core_generation (scope, value) VALUES ('{CANON}', 1) "
     "ON CONFLICT (scope) DO UPDATE SET value = core_generation.value + 1"
 )
+NEW_EPOCH = (
+    f"INSERT INTO core_generation (scope, value) VALUES ('{CANON}', {{jump}}) "
+    "ON CONFLICT (scope) DO UPDATE SET value = core_generation.value + {jump}"
+)
+JUMP = {
+    "postgresql": "(1 + floor(random() * 1e12))::bigint",
+    "sqlite": "(1 + abs(random()) % 1000000000000)",
+}
 
 # The signed-in user with the counters that key the page cache (accounts.backends).
 USER_WITH_GENERATIONS = (
@@ -56,9 +77,9 @@ class Rule:
 
 
 RULES = [
-    Rule("notes_reading", (BUMP_USERS, BUMP_CLUBS_OF_USERS)),
-    Rule("notes_note", (BUMP_USERS, BUMP_CLUBS_OF_USERS)),
-    Rule("clubs_membership", (BUMP_USERS, BUMP_CLUBS)),
+    Rule("notes_reading", (BUMP_CLUBS_OF_USERS, BUMP_USERS)),
+    Rule("notes_note", (BUMP_CLUBS_OF_USERS, BUMP_USERS)),
+    Rule("clubs_membership", (BUMP_CLUBS, BUMP_USERS)),
     Rule("clubs_meeting", (BUMP_CLUBS,)),
     Rule("clubs_meeting_papers", (BUMP_CLUBS_OF_MEETINGS,)),
     Rule("clubs_club_phases", (BUMP_CLUBS,)),
@@ -74,14 +95,14 @@ RULES = [
         )
     ),
 ]
-# Tables whose own rows carry a counter; the second item bumps what else they show in.
-SELF_BUMPING = {"accounts_user": (BUMP_CLUBS_OF_USERS,), "clubs_club": ()}
-EVENTS = {"INSERT": "NEW", "UPDATE": "NEW", "DELETE": "OLD"}
+# Tables whose own rows carry a counter.
+SELF_BUMPING = ("accounts_user", "clubs_club")
+EVENTS = ("INSERT", "UPDATE", "DELETE")
 COLUMNS = ("user_id", "club_id", "meeting_id")
 
 
 def statements(vendor: str) -> list[str]:
-    """The SQL that (re)creates every trigger on this database."""
+    """The SQL that creates every trigger on this database."""
     if vendor == "postgresql":
         return _postgresql()
     if vendor == "sqlite":
@@ -90,65 +111,127 @@ def statements(vendor: str) -> list[str]:
 
 
 def _name(table: str, event: str) -> str:
-    return f"generation_{table}_{event.lower()}"
+    return f"{PREFIX}{table}_{event.lower()}"
+
+
+def _renamed(new: str = "NEW", old: str = "OLD") -> str:
+    return " OR ".join(f"{new}.{f} IS DISTINCT FROM {old}.{f}" for f in SHOWN_NAME)
 
 
 def _postgresql() -> list[str]:
     sql = []
     for rule in RULES:
-        for event, row in EVENTS.items():
+        for event in EVENTS:
             name = _name(rule.table, event)
-            ids = {c: f"(SELECT {c} FROM changed)" for c in COLUMNS}
-            body = "; ".join(bump.format(**ids) for bump in rule.bumps)
+            if event == "UPDATE":
+                rows = "(SELECT {c} FROM changed UNION SELECT {c} FROM replaced)"
+                referencing = "REFERENCING OLD TABLE AS replaced NEW TABLE AS changed"
+            else:
+                rows = "(SELECT {c} FROM changed)"
+                referencing = (
+                    f"REFERENCING {'OLD' if event == 'DELETE' else 'NEW'} TABLE AS changed"
+                )
+            ids = {c: rows.format(c=c) for c in COLUMNS}
+            body = " ".join(f"{bump.format(**ids)};" for bump in rule.bumps)
             sql += [
-                f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
-                f"$$ BEGIN {body}; RETURN NULL; END $$",
-                f"DROP TRIGGER IF EXISTS {name} ON {rule.table}",
-                f"CREATE TRIGGER {name} AFTER {event} ON {rule.table} "
-                f"REFERENCING {row} TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+                f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS "
+                f"$$ BEGIN {body} RETURN NULL; END $$",
+                f"CREATE TRIGGER {name} AFTER {event} ON {rule.table} {referencing} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
             ]
-    for table, bumps in SELF_BUMPING.items():
+    renamed = BUMP_CLUBS_OF_USERS.format(user_id="(NEW.id)")
+    for table in SELF_BUMPING:
         name = _name(table, "update")
-        also = "".join(f" {bump.format(user_id='(NEW.id)')};" for bump in bumps)
+        also = f" IF {_renamed()} THEN {renamed}; END IF;" if table == "accounts_user" else ""
         sql += [
-            f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
             f"IF NEW.generation <= OLD.generation THEN "
             f"NEW.generation := OLD.generation + 1;{also} END IF; RETURN NEW; END $$",
-            f"DROP TRIGGER IF EXISTS {name} ON {table}",
             f"CREATE TRIGGER {name} BEFORE UPDATE ON {table} "
             f"FOR EACH ROW EXECUTE FUNCTION {name}()",
         ]
+    epoch = f"{PREFIX}new_epoch"
+    sql.append(
+        f"CREATE FUNCTION {epoch}() RETURNS trigger LANGUAGE plpgsql AS "
+        f"$$ BEGIN {NEW_EPOCH.format(jump=JUMP['postgresql'])}; RETURN NULL; END $$"
+    )
+    for table in [*(rule.table for rule in RULES), *SELF_BUMPING]:
+        sql.append(
+            f"CREATE TRIGGER {_name(table, 'truncate')} AFTER TRUNCATE ON {table} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {epoch}()"
+        )
     return sql
 
 
 def _sqlite() -> list[str]:
     sql = []
     for rule in RULES:
-        for event, row in EVENTS.items():
-            name = _name(rule.table, event)
-            ids = {c: f"({row}.{c})" for c in COLUMNS}
+        for event in EVENTS:
+            rows = {"INSERT": "(NEW.{c})", "UPDATE": "(OLD.{c}, NEW.{c})", "DELETE": "(OLD.{c})"}
+            ids = {c: rows[event].format(c=c) for c in COLUMNS}
             body = " ".join(f"{bump.format(**ids)};" for bump in rule.bumps)
-            sql += [
-                f"DROP TRIGGER IF EXISTS {name}",
-                f"CREATE TRIGGER {name} AFTER {event} ON {rule.table} BEGIN {body} END",
-            ]
-    for table, bumps in SELF_BUMPING.items():
-        name = _name(table, "update")
-        also = " ".join(f"{bump.format(user_id='(NEW.id)')};" for bump in bumps)
-        sql += [
-            f"DROP TRIGGER IF EXISTS {name}",
-            f"CREATE TRIGGER {name} AFTER UPDATE ON {table} "
+            sql.append(
+                f"CREATE TRIGGER {_name(rule.table, event)} AFTER {event} ON {rule.table} "
+                f"BEGIN {body} END"
+            )
+    for table in SELF_BUMPING:
+        sql.append(
+            f"CREATE TRIGGER {_name(table, 'update')} AFTER UPDATE ON {table} "
             f"WHEN NEW.generation <= OLD.generation BEGIN "
-            f"UPDATE {table} SET generation = OLD.generation + 1 WHERE id = NEW.id; {also} END",
-        ]
+            f"UPDATE {table} SET generation = OLD.generation + 1 WHERE id = NEW.id; END"
+        )
+    renamed = _renamed().replace("IS DISTINCT FROM", "IS NOT")
+    sql.append(
+        f"CREATE TRIGGER {_name('accounts_user', 'rename')} AFTER UPDATE ON accounts_user "
+        f"WHEN NEW.generation <= OLD.generation AND ({renamed}) BEGIN "
+        f"{BUMP_CLUBS_OF_USERS.format(user_id='(NEW.id)')}; END"
+    )
     return sql
 
 
-def install(using: str = "default", **kwargs) -> None:
-    """Create or replace every trigger; connected to `post_migrate`."""
-    from django.db import connections
+def _existing(cursor, vendor: str) -> list[str]:
+    """DROP statements for every generation trigger and function now in the database."""
+    pattern = PREFIX.replace("_", "\\_") + "%"
+    if vendor == "postgresql":
+        cursor.execute(
+            "SELECT tgname, tgrelid::regclass::text FROM pg_trigger WHERE tgname LIKE %s",
+            [pattern],
+        )
+        drops = [f'DROP TRIGGER "{name}" ON {table}' for name, table in cursor.fetchall()]
+        cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE %s", [pattern])
+        return drops + [f'DROP FUNCTION "{name}"()' for (name,) in cursor.fetchall()]
+    cursor.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s ESCAPE '\\'",
+        [pattern],
+    )
+    return [f'DROP TRIGGER "{name}"' for (name,) in cursor.fetchall()]
 
+
+def uninstall(using: str = "default", **kwargs) -> None:
+    """Drop every trigger; connected to `pre_migrate`."""
     connection = connections[using]
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in _existing(cursor, connection.vendor):
+            cursor.execute(statement)
+
+
+def install(using: str = "default", **kwargs) -> None:
+    """Replace every trigger and start a new epoch; connected to `post_migrate`.
+
+    Does nothing more than drop them while the counters' columns are missing (when
+    migrations were rolled back).
+    """
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        for statement in _existing(cursor, connection.vendor):
+            cursor.execute(statement)
+        tables = set(connection.introspection.table_names(cursor))
+        if not {"core_generation", *SELF_BUMPING} <= tables or not all(
+            "generation"
+            in {c.name for c in connection.introspection.get_table_description(cursor, t)}
+            for t in SELF_BUMPING
+        ):
+            return
         for statement in statements(connection.vendor):
             cursor.execute(statement)
+        cursor.execute(NEW_EPOCH.format(jump=JUMP[connection.vendor]))

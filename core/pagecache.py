@@ -12,7 +12,10 @@ A hit costs a cache read and no query beyond the session and the user that every
 signed-in request loads: the user comes with the counters.
 
 Not cached: staff (their pages depend on permissions), a request with messages to
-show, anything but a GET answered with 200. The CSRF token differs per browser, so a
+show, anything but a GET answered with 200, a response that sets cookies, and pages
+larger than `PAGE_CACHE_MAX_BYTES` once compressed. Pages are stored compressed (the
+largest, the who-has-read-what matrix, shrinks about tenfold). A hit rebuilds the
+response from the body and headers alone. The CSRF token differs per browser, so a
 stored page holds a placeholder that each response replaces with its own token.
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import zlib
 from collections.abc import Callable
 from functools import wraps
 
@@ -28,6 +32,7 @@ from django.contrib.messages import get_messages
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+from django.template.response import SimpleTemplateResponse
 
 from .htmx import is_fragment_request
 
@@ -93,14 +98,18 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
             setattr(request, CAPTURING, True)
             try:
                 response = view(request, *args, **kwargs)
+                if isinstance(response, SimpleTemplateResponse):
+                    response.render()  # while the placeholder stands in for the token
             finally:
                 setattr(request, CAPTURING, False)
-            if response.status_code != 200 or response.streaming:
+            if response.status_code != 200 or response.streaming or response.cookies:
                 return with_token(request, response)
-            stored = (response.content, [h for h in response.items() if h[0] != "Content-Length"])
-            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            headers = [h for h in response.items() if h[0] != "Content-Length"]
+            stored = (zlib.compress(response.content, 1), headers)
+            if len(stored[0]) <= settings.PAGE_CACHE_MAX_BYTES:
+                cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
         content, headers = stored
-        response = HttpResponse(content)
+        response = HttpResponse(zlib.decompress(content))
         for name, value in headers:
             response[name] = value
         return with_token(request, response)

@@ -122,6 +122,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's ModelBackend, whose users carry the page cache's counters.
     "accounts.backends.MemberBackend",
+    # Sessions begun before MemberBackend existed name this one; they stay signed in.
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -149,6 +151,7 @@ AXES_VERBOSE = False
 # keyed by counters in the database, so processes never serve each other stale pages.
 PAGE_CACHE = "pages"
 PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
+PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_BYTES", 256 * 1024)  # compressed
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
     PAGE_CACHE: {

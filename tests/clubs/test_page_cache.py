@@ -2,16 +2,18 @@
 show changes, and never one member's page for another."""
 
 import re
+from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, update_last_login
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
-from clubs.models import Club, Membership, Role
+from clubs.models import Club, Meeting, Membership, Role
 from core.generations import CANON
 from core.models import Generation
 from core.pagecache import placeholder
@@ -264,6 +266,16 @@ def test_counters_move_with_every_kind_of_write(alice, bob, club, other_club, me
     stale_club.save()
     assert counters(bob, club)[0] > current[0]
     assert counters(bob, club)[1] > current[1] + 1  # bob's rename, then the club's own edit
+    # A meeting moved to another club bumps both clubs.
+    moving = Meeting.objects.create(club=club, starts_at=meeting_time())
+    assert moved(lambda: Meeting.objects.filter(pk=moving.pk).update(club=other_club)) == (
+        False,
+        True,
+        False,
+        True,
+    )
+    # Signing in touches the member's row, not what their clubs show.
+    assert moved(lambda: update_last_login(None, bob)) == (True, False, False, False)
     assert moved(lambda: Membership.objects.create(user=bob, club=other_club)) == (
         True,
         False,
@@ -277,3 +289,18 @@ def test_a_permission_granted_to_staff_shows_at_once(staff, staff_client) -> Non
     assert "Import" not in get(staff_client, reverse("papers:canon"))[0]
     staff.user_permissions.add(Permission.objects.get(codename="add_paper"))
     assert ">Import<" in get(staff_client, reverse("papers:canon"))[0]
+
+
+def test_renaming_a_presenter_who_left_the_club_shows_on_its_pages(
+    alice_client, bob, club, meeting, pages
+) -> None:
+    meeting.presenter = bob
+    meeting.save()
+    Membership.objects.filter(club=club, user=bob).delete()
+    assert "Bob" in get(alice_client, *pages["weekly"])[0]
+    User.objects.filter(pk=bob.pk).update(display_name="Roberta")
+    assert "Roberta" in get(alice_client, *pages["weekly"])[0]
+
+
+def meeting_time():
+    return timezone.now() + timedelta(days=10)
