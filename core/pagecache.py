@@ -50,16 +50,19 @@ def csrf_placeholder(request: HttpRequest) -> dict[str, str]:
     return {"csrf_token": placeholder()} if getattr(request, CAPTURING, False) else {}
 
 
-def generations(user) -> tuple:
+def generations(user) -> tuple | None:
     """The member's, the canon's and the sum of the member's clubs' counters.
 
     The signed-in user brings them along (accounts.backends.MemberBackend), so reading
-    them costs no query; a user loaded another way gets them in one.
+    them costs no query; a user loaded another way gets them in one (None if the
+    account was closed meanwhile).
     """
     if not hasattr(user, "clubs_generation"):
         from accounts.backends import MemberBackend
 
         user = MemberBackend().get_user(user.pk)
+        if user is None:
+            return None
     return (user.generation, user.canon_generation, user.clubs_generation)
 
 
@@ -74,13 +77,11 @@ def cacheable(request: HttpRequest) -> bool:
     )
 
 
-def page_key(request: HttpRequest) -> str:
-    parts = (
-        request.get_full_path(),
-        is_fragment_request(request),
-        request.user.pk,
-        *generations(request.user),
-    )
+def page_key(request: HttpRequest) -> str | None:
+    counters = generations(request.user)
+    if counters is None:
+        return None
+    parts = (request.get_full_path(), is_fragment_request(request), request.user.pk, *counters)
     return "page:" + hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -89,10 +90,10 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not cacheable(request):
+        key = page_key(request) if cacheable(request) else None
+        if key is None:
             return view(request, *args, **kwargs)
         cache = caches[settings.PAGE_CACHE]
-        key = page_key(request)
         stored = cache.get(key)
         if stored is None:
             setattr(request, CAPTURING, True)

@@ -304,3 +304,12 @@ def test_renaming_a_presenter_who_left_the_club_shows_on_its_pages(
 
 def meeting_time():
     return timezone.now() + timedelta(days=10)
+
+
+def test_a_session_begun_with_djangos_own_backend_stays_signed_in(alice, pages) -> None:
+    client = Client()
+    client.force_login(alice, backend="django.contrib.auth.backends.ModelBackend")
+    url, headers = pages["canon"]
+    first, _ = get(client, url, headers)
+    again, count = get(client, url, headers)
+    assert again == first and count == 3  # the counters come in a query of their own
