@@ -39,9 +39,14 @@ BUMP_USERS = "UPDATE accounts_user SET generation = generation + 1 WHERE id IN {
 BUMP_CLUBS = "UPDATE clubs_club SET generation = generation + 1 WHERE id IN {club_id}"
 BUMP_CLUBS_OF_USERS = (
     "UPDATE clubs_club SET generation = generation + 1 WHERE id IN "
-    "(SELECT club_id FROM clubs_membership WHERE user_id IN {user_id}) OR id IN "
-    "(SELECT club_id FROM clubs_meeting WHERE presenter_id IN {user_id} "
-    "OR discussion_lead_id IN {user_id})"
+    "(SELECT club_id FROM clubs_membership WHERE user_id IN {user_id})"
+)
+# A name shows wherever its owner is a member, presents or leads a discussion.
+BUMP_CLUBS_NAMING_USERS = (
+    "UPDATE clubs_club SET generation = generation + 1 WHERE id IN "
+    "(SELECT club_id FROM clubs_membership WHERE user_id IN {user_id} "
+    "UNION SELECT club_id FROM clubs_meeting WHERE presenter_id IN {user_id} "
+    "UNION SELECT club_id FROM clubs_meeting WHERE discussion_lead_id IN {user_id})"
 )
 BUMP_CLUBS_OF_MEETINGS = (
     "UPDATE clubs_club SET generation = generation + 1 WHERE id IN "
@@ -139,7 +144,7 @@ def _postgresql() -> list[str]:
                 f"CREATE TRIGGER {name} AFTER {event} ON {rule.table} {referencing} "
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
             ]
-    renamed = BUMP_CLUBS_OF_USERS.format(user_id="(NEW.id)")
+    renamed = BUMP_CLUBS_NAMING_USERS.format(user_id="(NEW.id)")
     for table in SELF_BUMPING:
         name = _name(table, "update")
         also = f" IF {_renamed()} THEN {renamed}; END IF;" if table == "accounts_user" else ""
@@ -184,7 +189,7 @@ def _sqlite() -> list[str]:
     sql.append(
         f"CREATE TRIGGER {_name('accounts_user', 'rename')} AFTER UPDATE ON accounts_user "
         f"WHEN NEW.generation <= OLD.generation AND ({renamed}) BEGIN "
-        f"{BUMP_CLUBS_OF_USERS.format(user_id='(NEW.id)')}; END"
+        f"{BUMP_CLUBS_NAMING_USERS.format(user_id='(NEW.id)')}; END"
     )
     return sql
 

@@ -33,7 +33,7 @@ def status(request: HttpRequest, paper_id: int) -> HttpResponse:
             )
         except Paper.DoesNotExist as missing:
             raise Http404("No such paper.") from missing
-        paper = reading.paper
+        paper = Paper(pk=paper_id)  # the status control and the redirect need only its id
     else:
         paper = get_object_or_404(Paper, pk=paper_id)
         reading = Reading.objects.filter(user=request.user, paper=paper).first()
