@@ -112,7 +112,10 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # A ping before each request's first query costs more than a page served from the
+        # store; without it, a worker whose connection broke (the database restarted)
+        # answers one request with the 503 page, then reconnects.
+        conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
