@@ -7,6 +7,7 @@ not exist; a member who is not an organizer gets 403 for organizer actions.
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
@@ -49,3 +50,9 @@ def club_with_members(
     for membership in memberships:
         membership.club = mine.club  # one club object for all
     return mine.club, mine, memberships
+
+
+def organized_clubs(user) -> QuerySet[Club]:
+    """The clubs `user` organizes: what a staff account that is not a superuser may
+    administer (clubs/admin.py)."""
+    return Club.objects.filter(memberships__user=user, memberships__role=Role.ORGANIZER)

@@ -1,6 +1,30 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from .access import organized_clubs
 from .models import Club, Invitation, Meeting, Membership
+
+
+class OrganizedClubsOnly:
+    """Staff who are not superusers administer only the clubs they organize.
+
+    A club is its members' business: without this, any staff account could read every
+    club's meetings and members, and its invitation tokens, which are keys to join.
+    """
+
+    club_lookup = "club"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(**{f"{self.club_lookup}__in": organized_clubs(request.user)})
+
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name == "club" and not request.user.is_superuser:
+            kwargs["queryset"] = organized_clubs(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class MembershipInline(admin.TabularInline):
@@ -10,25 +34,31 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Club)
-class ClubAdmin(admin.ModelAdmin):
+class ClubAdmin(OrganizedClubsOnly, admin.ModelAdmin):
+    club_lookup = "pk"
     list_display = ["name", "slug", "meeting_weekday", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["phases"]
     inlines = [MembershipInline]
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A club started here would have no organizer, so only superusers may; everyone
+        # else starts one from the Clubs page and becomes its organizer.
+        return request.user.is_superuser and super().has_add_permission(request)
+
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(OrganizedClubsOnly, admin.ModelAdmin):
     list_display = ["club", "starts_at", "presenter"]
-    list_filter = ["club"]
+    list_filter = [("club", admin.RelatedOnlyFieldListFilter)]
     date_hierarchy = "starts_at"
     autocomplete_fields = ["papers"]
     raw_id_fields = ["presenter", "discussion_lead"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(OrganizedClubsOnly, admin.ModelAdmin):
     list_display = ["club", "email", "multi_use", "expires_at", "uses", "revoked"]
-    list_filter = ["club", "revoked"]
+    list_filter = [("club", admin.RelatedOnlyFieldListFilter), "revoked"]
     readonly_fields = ["token", "uses", "created_at"]

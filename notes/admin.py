@@ -12,6 +12,19 @@ class ReadingAdmin(admin.ModelAdmin):
     autocomplete_fields = ["paper"]
     raw_id_fields = ["user"]
 
+    def get_queryset(self, request: HttpRequest):
+        # Who has read what is for the reader's clubs; only superusers see everyone's.
+        queryset = super().get_queryset(request)
+        return queryset if request.user.is_superuser else queryset.seen_by(request.user)
+
+    def has_change_permission(self, request: HttpRequest, obj: Reading | None = None) -> bool:
+        own = obj is None or request.user.is_superuser or obj.user_id == request.user.id
+        return super().has_change_permission(request, obj) and own
+
+    def has_delete_permission(self, request: HttpRequest, obj: Reading | None = None) -> bool:
+        own = obj is None or request.user.is_superuser or obj.user_id == request.user.id
+        return super().has_delete_permission(request, obj) and own
+
 
 @admin.register(Note)
 class NoteAdmin(admin.ModelAdmin):

@@ -37,6 +37,13 @@ def stage_rank(status: str | None) -> int:
     return STAGE_RANK.get(status or "", -1)
 
 
+class ReadingQuerySet(models.QuerySet):
+    def seen_by(self, user) -> ReadingQuerySet:
+        """Readings `user` may see: their own and those of people in a club with them."""
+        fellows = models.Q(user__memberships__club__memberships__user=user)
+        return self.filter(models.Q(user=user) | fellows).distinct()
+
+
 class Reading(models.Model):
     """A member's reading status of one paper, with the date each stage was reached."""
 
@@ -53,6 +60,8 @@ class Reading(models.Model):
     dropped_at = models.DateTimeField(null=True, blank=True)
     minutes_spent = models.PositiveIntegerField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ReadingQuerySet.as_manager()
 
     class Meta:
         constraints = [
