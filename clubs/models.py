@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import time, timedelta
-from zoneinfo import available_timezones
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,6 +58,14 @@ class Club(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("clubs:club", args=[self.slug])
+
+    def next_slot(self) -> datetime:
+        """The club's next regular meeting time, in its time zone."""
+        zone = ZoneInfo(self.time_zone)
+        now = timezone.now().astimezone(zone)
+        days = (self.meeting_weekday - now.weekday()) % 7
+        start = datetime.combine((now + timedelta(days=days)).date(), self.meeting_time, zone)
+        return start if start > now else start + timedelta(days=7)
 
 
 class Role(models.TextChoices):

@@ -1,5 +1,4 @@
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth import login
@@ -259,7 +258,7 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
     club, _ = club_for_organizer(request, slug)
     meeting = meeting_for(club, pk) if pk else Meeting(club=club, place=club.place)
     if pk is None and request.method == "GET":
-        meeting.starts_at = next_meeting_time(club)
+        meeting.starts_at = club.next_slot()
     form = MeetingForm(request.POST or None, instance=meeting, club=club)
     if request.method == "POST" and form.is_valid():
         meeting = form.save(commit=False)
@@ -283,16 +282,6 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
         "rotation": presenter_rotation(club)[:5],
     }
     return render(request, "clubs/meeting_form.html", context)
-
-
-def next_meeting_time(club: Club):
-    """The club's next regular slot, in its time zone."""
-    zone = ZoneInfo(club.time_zone)
-    now = timezone.now().astimezone(zone)
-    days = (club.meeting_weekday - now.weekday()) % 7
-    day = (now + timedelta(days=days)).date()
-    start = datetime.combine(day, club.meeting_time, tzinfo=zone)
-    return start if start > now else start + timedelta(days=7)
 
 
 @require_POST

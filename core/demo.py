@@ -90,9 +90,10 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
         members.append(user)
 
     now = timezone.now()
+    next_slot = club.next_slot()
     meetings = []
     for week in range(-4, 4):
-        starts = (now + timedelta(weeks=week)).replace(hour=17, minute=0, second=0, microsecond=0)
+        starts = next_slot + timedelta(weeks=week)
         meeting = Meeting.objects.create(
             club=club,
             starts_at=starts,

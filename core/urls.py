@@ -7,6 +7,7 @@ app_name = "core"
 urlpatterns = [
     path("", views.today, name="today"),
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
 ]
 
 if settings.BENCH_FLOOR:

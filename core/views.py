@@ -3,8 +3,9 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -50,6 +51,13 @@ def today(request: HttpRequest) -> HttpResponse:
     )
     context = {"meetings": meetings, "to_read": to_read, "queue": queue}
     return render(request, "core/today.html", context)
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers and feed readers ask for /favicon.ico whatever the page links to."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @login_not_required

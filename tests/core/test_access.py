@@ -27,7 +27,10 @@ def argument_free_url_names(resolver: URLResolver | None = None, prefix: str = "
     return names
 
 
-PRIVATE = sorted(set(argument_free_url_names()) - PUBLIC)
+# Browsers ask for the icon before anyone signs in.
+ICON = "core:favicon"
+
+PRIVATE = sorted(set(argument_free_url_names()) - PUBLIC - {ICON})
 
 
 def test_private_urls_are_found() -> None:
@@ -47,6 +50,13 @@ def test_anonymous_is_sent_to_sign_in(client, name: str) -> None:
 @pytest.mark.parametrize("name", sorted(PUBLIC))
 def test_public_pages_answer_anonymous(client, name: str) -> None:
     assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_icon_is_public(client) -> None:
+    response = client.get(reverse(ICON))
+    assert response.status_code == 301
+    assert response["Location"] == "/static/img/favicon.svg"
 
 
 @pytest.mark.django_db

@@ -23,6 +23,8 @@ PUBLIC_PAGE = [(200, 405)] * 5
 EXPECTED = {
     "core:today": SIGNED_IN_PAGE,
     "core:healthz": PUBLIC_PAGE,
+    # Everyone, signed in or not, is sent on to the static icon by GET only.
+    "core:favicon": [(301, 405)] * 5,
     "papers:canon": SIGNED_IN_PAGE,
     "papers:curriculum": SIGNED_IN_PAGE,
     "papers:export": SIGNED_IN_PAGE,
