@@ -18,9 +18,15 @@ transition tables, so a bulk import bumps each counter once; TRUNCATE starts a n
 SQLite has only row triggers.
 
 `migrate` drops the triggers before it runs (a table rebuilt by a migration must not
-carry them) and installs them again afterwards. Installing moves the canon's counter by
-a random jump, a new epoch: after a migration or a restore, no key can repeat one that a
-running process stored a page under. Clubs are locked before members, in every trigger.
+carry them) and installs them again afterwards, also when a migration fails. Installing
+starts a new epoch, moving the canon's counter to the clock: after a migration or a
+restore, no key can repeat one that a running process stored a page under.
+
+Every trigger locks members' rows before clubs' rows (a rename's trigger runs on the
+member's row already). One order means two triggers never wait on each other in a
+deadlock, and it closes a race on PostgreSQL: a note saved while its author is joining a
+club waits on the author's row until the join commits, so its next statement, which
+bumps the author's clubs, sees the new club too.
 """
 
 # ruff: noqa: S608 -- every statement is built from the constants in this module, never from input.
@@ -56,13 +62,18 @@ BUMP_CANON = (
     f"INSERT INTO core_generation (scope, value) VALUES ('{CANON}', 1) "
     "ON CONFLICT (scope) DO UPDATE SET value = core_generation.value + 1"
 )
-NEW_EPOCH = (
-    f"INSERT INTO core_generation (scope, value) VALUES ('{CANON}', {{jump}}) "
-    "ON CONFLICT (scope) DO UPDATE SET value = core_generation.value + {jump}"
-)
-JUMP = {
-    "postgresql": "(1 + floor(random() * 1e12))::bigint",
-    "sqlite": "(1 + abs(random()) % 1000000000000)",
+# A new epoch sets the canon's counter to the clock in microseconds (or one past its
+# value, if that is higher). A restored backup brings back old, lower counters; the clock
+# has moved past every value in use before, since bumps come far slower than a tick.
+NEW_EPOCH = {
+    "postgresql": (
+        f"INSERT INTO core_generation (scope, value) VALUES ('{CANON}', {{now}}) ON CONFLICT "
+        "(scope) DO UPDATE SET value = GREATEST(core_generation.value + 1, {now})"
+    ).format(now="(extract(epoch FROM clock_timestamp()) * 1000000)::bigint"),
+    "sqlite": (
+        f"INSERT INTO core_generation (scope, value) VALUES ('{CANON}', {{now}}) ON CONFLICT "
+        "(scope) DO UPDATE SET value = MAX(core_generation.value + 1, {now})"
+    ).format(now="CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER)"),
 }
 
 # The signed-in user with the counters that key the page cache (accounts.backends).
@@ -82,9 +93,10 @@ class Rule:
 
 
 RULES = [
-    Rule("notes_reading", (BUMP_CLUBS_OF_USERS, BUMP_USERS)),
-    Rule("notes_note", (BUMP_CLUBS_OF_USERS, BUMP_USERS)),
-    Rule("clubs_membership", (BUMP_CLUBS, BUMP_USERS)),
+    # Members before clubs, always (see the module's docstring).
+    Rule("notes_reading", (BUMP_USERS, BUMP_CLUBS_OF_USERS)),
+    Rule("notes_note", (BUMP_USERS, BUMP_CLUBS_OF_USERS)),
+    Rule("clubs_membership", (BUMP_USERS, BUMP_CLUBS)),
     Rule("clubs_meeting", (BUMP_CLUBS,)),
     Rule("clubs_meeting_papers", (BUMP_CLUBS_OF_MEETINGS,)),
     Rule("clubs_club_phases", (BUMP_CLUBS,)),
@@ -158,7 +170,7 @@ def _postgresql() -> list[str]:
     epoch = f"{PREFIX}new_epoch"
     sql.append(
         f"CREATE FUNCTION {epoch}() RETURNS trigger LANGUAGE plpgsql AS "
-        f"$$ BEGIN {NEW_EPOCH.format(jump=JUMP['postgresql'])}; RETURN NULL; END $$"
+        f"$$ BEGIN {NEW_EPOCH['postgresql']}; RETURN NULL; END $$"
     )
     for table in [*(rule.table for rule in RULES), *SELF_BUMPING]:
         sql.append(
@@ -239,4 +251,4 @@ def install(using: str = "default", **kwargs) -> None:
             return
         for statement in statements(connection.vendor):
             cursor.execute(statement)
-        cursor.execute(NEW_EPOCH.format(jump=JUMP[connection.vendor]))
+        cursor.execute(NEW_EPOCH[connection.vendor])

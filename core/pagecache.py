@@ -16,13 +16,14 @@ show, anything but a GET answered with 200, a response that sets cookies, and pa
 larger than `PAGE_CACHE_MAX_BYTES` once compressed. Pages are stored compressed (the
 largest, the who-has-read-what matrix, shrinks about tenfold). A hit rebuilds the
 response from the body and headers alone. The CSRF token differs per browser, so a
-stored page holds a placeholder that each response replaces with its own token.
+stored page holds a random placeholder of its own that each response replaces with
+that browser's token.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
+import secrets
 import zlib
 from collections.abc import Callable
 from functools import wraps
@@ -39,15 +40,11 @@ from .htmx import is_fragment_request
 CAPTURING = "_page_cache_capturing"
 
 
-def placeholder() -> str:
-    """Stands for the CSRF token in stored pages: 64 characters, like a real token."""
-    return hmac.new(settings.SECRET_KEY.encode(), b"page-cache-csrf", hashlib.sha256).hexdigest()
-
-
 def csrf_placeholder(request: HttpRequest) -> dict[str, str]:
-    """Context processor: while a page is being rendered for the cache, it gets the
-    placeholder instead of this browser's token (it comes after Django's own)."""
-    return {"csrf_token": placeholder()} if getattr(request, CAPTURING, False) else {}
+    """Context processor: while a page is being rendered for the store, it gets that
+    page's placeholder instead of this browser's token (it comes after Django's own)."""
+    mark = getattr(request, CAPTURING, None)
+    return {"csrf_token": mark} if mark else {}
 
 
 def generations(user) -> tuple | None:
@@ -96,32 +93,34 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         cache = caches[settings.PAGE_CACHE]
         stored = cache.get(key)
         if stored is None:
-            setattr(request, CAPTURING, True)
+            # A fresh random placeholder for each stored page, kept with it and never
+            # sent: nobody can know it, so nobody can plant it in a note to be swapped
+            # for a reader's token. 64 characters, like a real token.
+            mark = secrets.token_hex(32)
+            setattr(request, CAPTURING, mark)
             try:
                 response = view(request, *args, **kwargs)
                 if isinstance(response, SimpleTemplateResponse):
                     response.render()  # while the placeholder stands in for the token
             finally:
-                setattr(request, CAPTURING, False)
+                setattr(request, CAPTURING, None)
             if response.status_code != 200 or response.streaming or response.cookies:
-                return with_token(request, response)
+                return with_token(request, response, mark)
             headers = [h for h in response.items() if h[0] != "Content-Length"]
-            stored = (zlib.compress(response.content, 1), headers)
+            stored = (zlib.compress(response.content, 1), headers, mark)
             if len(stored[0]) <= settings.PAGE_CACHE_MAX_BYTES:
                 cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
-        content, headers = stored
+        content, headers, mark = stored
         response = HttpResponse(zlib.decompress(content))
         for name, value in headers:
             response[name] = value
-        return with_token(request, response)
+        return with_token(request, response, mark)
 
     return wrapper
 
 
-def with_token(request: HttpRequest, response: HttpResponse) -> HttpResponse:
-    """Put this browser's CSRF token where the stored page holds the placeholder."""
-    if not response.streaming:
-        mark = placeholder().encode()
-        if mark in response.content:
-            response.content = response.content.replace(mark, get_token(request).encode())
+def with_token(request: HttpRequest, response: HttpResponse, mark: str) -> HttpResponse:
+    """Put this browser's CSRF token where the stored page holds its placeholder."""
+    if not response.streaming and mark.encode() in response.content:
+        response.content = response.content.replace(mark.encode(), get_token(request).encode())
     return response

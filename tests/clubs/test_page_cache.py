@@ -5,7 +5,9 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Permission, update_last_login
+from django.core.cache import caches
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -16,7 +18,6 @@ from accounts.models import User
 from clubs.models import Club, Meeting, Membership, Role
 from core.generations import CANON
 from core.models import Generation
-from core.pagecache import placeholder
 from notes.models import TEXT_FIELDS, Note, Reading, Status, Visibility
 from notes.services import save_note, set_status
 from papers.models import Paper, Phase, Placement, Topic
@@ -176,7 +177,7 @@ def test_a_stored_page_carries_each_browsers_own_csrf_token(alice, meeting) -> N
     with CaptureQueriesContext(connection) as captured:
         body = phone.get(paper.get_absolute_url()).content.decode()
     assert len(captured) == 2  # served from the store
-    assert placeholder() not in body
+    assert stored_placeholders()[0] not in body
     assert len(TOKEN.findall(body)) >= 3  # the page's, the status form's, the note form's
     response = phone.post(
         reverse("notes:status", args=[paper.pk]),
@@ -184,6 +185,33 @@ def test_a_stored_page_carries_each_browsers_own_csrf_token(alice, meeting) -> N
     )
     assert response.status_code == 302
     assert Reading.objects.get(user=alice, paper=paper).status == Status.PASS1
+
+
+def stored_placeholders() -> list[str]:
+    store = caches[settings.PAGE_CACHE]
+    return [store.get(key.split(":", 2)[-1])[2] for key in store._cache]
+
+
+def test_each_stored_page_has_its_own_secret_placeholder(alice, bob, meeting) -> None:
+    """A member who knew a placeholder could write it into a shared note and have every
+    reader's CSRF token put in its place; each stored page's is random and never sent."""
+    paper = meeting.papers.get()
+    lookalike = "a" * 64
+    note = Note(user=bob, paper=paper, problem=lookalike, visibility=Visibility.CLUB, version=1)
+    note.render()
+    note.save()
+    alice_client, bob_client = Client(), Client()
+    alice_client.force_login(alice)
+    bob_client.force_login(bob)
+    first = alice_client.get(meeting.get_absolute_url()).content.decode()
+    again = alice_client.get(meeting.get_absolute_url()).content.decode()
+    bob_client.get(meeting.get_absolute_url())
+    marks = stored_placeholders()
+    assert len(marks) == 2 and len(set(marks)) == 2
+    assert all(re.fullmatch(r"[0-9a-f]{64}", mark) for mark in marks)
+    for body in (first, again):
+        assert not any(mark in body for mark in marks)
+        assert lookalike in body  # a note's text is never taken for the placeholder
 
 
 def test_a_page_with_a_message_is_neither_served_from_nor_put_in_the_store(

@@ -4,6 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 
 from tests.support import ROOT
 
@@ -42,3 +43,62 @@ def test_migrations_run_both_ways_with_the_triggers_in_place(tmp_path) -> None:
         db.execute("UPDATE accounts_user SET display_name = 'Ada' WHERE username = 'ada'")
         generation = db.execute("SELECT generation FROM accounts_user").fetchone()[0]
     assert generation == 1
+
+
+def test_a_failed_migration_puts_the_triggers_back(tmp_path) -> None:
+    """Without its triggers no write would move a counter, and stored pages would be
+    served after the rows they show changed."""
+    database = tmp_path / "failed.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    with sqlite3.connect(database) as db:
+        installed = db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'generation%'"
+        ).fetchone()[0]
+    # Rolling accounts back fails half-way, after pre_migrate took the triggers away.
+    failing = (
+        "import django; django.setup()\n"
+        "from django.db.migrations.executor import MigrationExecutor\n"
+        "def fail(*args, **kwargs): raise RuntimeError('migration failed')\n"
+        "MigrationExecutor.unapply_migration = fail\n"
+        "from django.core.management import call_command\n"
+        "call_command('migrate', 'accounts', '0001', verbosity=0)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", failing],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "readinggroup.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode != 0 and "migration failed" in run.stderr
+    with sqlite3.connect(database) as db:
+        after = db.execute(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'generation%'"
+        ).fetchone()[0]
+        db.execute(
+            "INSERT INTO accounts_user (password, is_superuser, username, first_name, "
+            "last_name, email, is_staff, is_active, date_joined, display_name, "
+            "generation) VALUES ('', 0, 'ada', '', '', '', 0, 1, '2026-01-01', '', 0)"
+        )
+        db.execute("UPDATE accounts_user SET display_name = 'Ada' WHERE username = 'ada'")
+        assert db.execute("SELECT generation FROM accounts_user").fetchone()[0] == 1
+    assert after == installed
+
+
+def test_a_new_epoch_passes_every_counter_value_in_use_before(db) -> None:
+    """A restore brings back a backup's lower canon counter; the epoch that follows must
+    still move past every value a running process keyed a page with."""
+    from core.generations import CANON, install
+    from core.models import Generation
+
+    install()
+    used = Generation.objects.get(scope=CANON).value
+    assert abs(used - time.time() * 1_000_000) < 60 * 1_000_000  # the clock, in µs
+    Generation.objects.filter(scope=CANON).update(value=5)  # as restored from a backup
+    install()
+    after = Generation.objects.get(scope=CANON).value
+    assert after > used
+    Generation.objects.filter(scope=CANON).update(value=after + 10**15)  # ahead of the clock
+    install()
+    assert Generation.objects.get(scope=CANON).value == after + 10**15 + 1
