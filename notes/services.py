@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,49 +26,35 @@ def set_status(
 ) -> Reading:
     """Move my reading of a paper to `status`, stamping the date a stage is first reached.
 
-    One UPDATE that returns the row in the usual case (the member already reads the
-    paper); the first time, an INSERT. Raises Paper.DoesNotExist for a paper that is not
-    in the canon.
+    Raises Paper.DoesNotExist for a paper that is not in the canon.
     """
     if status not in Status.values:
         raise ValueError(f"Unknown status {status!r}.")
-    when = when or timezone.now()
-    reading = _move(user, paper_id, status, minutes_spent, when)
+    reading = _upsert(user, paper_id, status, minutes_spent, when or timezone.now())
     if reading is None:
-        if not Paper.objects.filter(pk=paper_id).exists():
-            raise Paper.DoesNotExist(paper_id)
-        try:
-            with transaction.atomic():
-                reading = Reading.objects.create(
-                    user=user,
-                    paper_id=paper_id,
-                    status=status,
-                    minutes_spent=minutes_spent,
-                    **{f"{status}_at": when},
-                )
-        except IntegrityError:  # created by a concurrent request a moment ago
-            reading = _move(user, paper_id, status, minutes_spent, when)
+        raise Paper.DoesNotExist(paper_id)
     return reading
 
 
-def _move(user: User, paper_id: int, status: str, minutes: int | None, when) -> Reading | None:
-    """The UPDATE itself, returning the updated row (None if I do not read the paper yet).
+def _upsert(user: User, paper_id: int, status: str, minutes: int | None, when) -> Reading | None:
+    """One statement whether or not I read the paper yet: an INSERT of the paper's row (none
+    for a paper not in the canon) that updates my reading if there is one, returning it.
 
-    Written out because the ORM's update() cannot return rows, and a status change is the
-    app's most frequent write. RETURNING needs PostgreSQL or SQLite 3.35+.
+    Written out because the ORM cannot insert from a SELECT nor return an updated row, and
+    a status change is the app's most frequent write. Needs PostgreSQL or SQLite 3.35+.
     """
-    stamp = f"{status}_at"  # a column name: `status` was checked against the choices
+    table, stamp = Reading._meta.db_table, f"{status}_at"  # `status` is one of the choices
     at = connection.ops.adapt_datetimefield_value(when)
-    sets = ["status = %s", f"{stamp} = COALESCE({stamp}, %s)", "updated_at = %s"]
-    params = [status, at, at]
-    if minutes is not None:
-        sets.append("minutes_spent = %s")
-        params.append(minutes)
     sql = (
-        f"UPDATE {Reading._meta.db_table} SET {', '.join(sets)} "  # noqa: S608 -- names, not input
-        "WHERE user_id = %s AND paper_id = %s RETURNING *"
+        f"INSERT INTO {table} (user_id, paper_id, status, {stamp}, minutes_spent, updated_at) "  # noqa: S608 -- names, not input
+        f"SELECT %s, id, %s, %s, %s, %s FROM {Paper._meta.db_table} WHERE id = %s "
+        "ON CONFLICT (user_id, paper_id) DO UPDATE SET status = excluded.status, "
+        f"{stamp} = COALESCE({table}.{stamp}, excluded.{stamp}), "
+        f"minutes_spent = COALESCE(excluded.minutes_spent, {table}.minutes_spent), "
+        "updated_at = excluded.updated_at RETURNING *"
     )
-    return next(iter(Reading.objects.raw(sql, [*params, user.pk, paper_id])), None)
+    params = [user.pk, status, at, minutes, at, paper_id]
+    return next(iter(Reading.objects.raw(sql, params)), None)
 
 
 def _note_for(user: User, paper: Paper) -> Note:

@@ -1,10 +1,16 @@
 """A member's status and notes on the paper page."""
 
+from datetime import timedelta
+
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from notes.models import Note, Reading, Status, Visibility
+from notes.services import set_status
+from papers.models import Paper
 
 HTMX = {"HX-Request": "true"}
 
@@ -199,3 +205,23 @@ def test_without_javascript_an_invalid_save_shows_the_whole_page(alice_client, m
     )
     assert response.status_code == 200 and "<html" in response.content.decode()
     assert not Note.objects.filter(version__gt=0).exists()
+
+
+def test_set_status_keeps_first_dates_and_minutes_and_refuses_unknown_papers(
+    alice, bob, make_paper
+) -> None:
+    paper = make_paper()
+    monday = timezone.now() - timedelta(days=3)
+    first = set_status(user=alice, paper_id=paper.pk, status="pass1", when=monday)
+    assert (first.status, first.pass1_at, first.minutes_spent) == ("pass1", monday, None)
+    set_status(user=alice, paper_id=paper.pk, status="pass2", minutes_spent=45)
+    again = set_status(user=alice, paper_id=paper.pk, status="pass1")
+    assert again.pk == first.pk and again.pass1_at == monday  # first reached on Monday
+    assert again.pass2_at is not None and again.minutes_spent == 45  # kept when not given
+    assert set_status(user=bob, paper_id=paper.pk, status="done").user_id == bob.pk
+    assert Reading.objects.count() == 2
+    with pytest.raises(Paper.DoesNotExist):
+        set_status(user=alice, paper_id=paper.pk + 1000, status="done")
+    with pytest.raises(ValueError):
+        set_status(user=alice, paper_id=paper.pk, status="genius")
+    assert Reading.objects.count() == 2
