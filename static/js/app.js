@@ -41,3 +41,10 @@ document.addEventListener("click", (event) => {
 document.addEventListener("keydown", (event) => {
   if (event.key === "Enter" && event.target.matches("[data-no-submit]")) event.preventDefault();
 });
+
+// Actions that cannot be undone ask first (data-confirm on the form). Without script they
+// simply go ahead, as any form does.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) event.preventDefault();
+});

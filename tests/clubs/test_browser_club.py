@@ -55,3 +55,30 @@ def test_club_from_creation_to_readiness(
     screenshot(organizer, "organizer-sees-readiness")
     organizer_context.close()
     member_context.close()
+
+
+def test_removing_a_member_asks_first(page, alice, bob, sign_in) -> None:
+    club = Club.objects.create(name="Thursday Papers", slug="thursday-papers")
+    club.memberships.create(user=alice, role="organizer")
+    club.memberships.create(user=bob, role="member")
+    sign_in(page, "alice")
+    page.goto(f"/clubs/{club.slug}/manage/")
+    remove = page.get_by_role("button", name="Remove Bob")
+    asked = []
+
+    def answer(dialog, accept: bool) -> None:
+        asked.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=False))
+    remove.click()
+    assert asked == ["Remove Bob from Thursday Papers?"]
+    page.reload()  # nothing was sent: Bob is still listed
+    expect(page.get_by_role("button", name="Remove Bob")).to_have_count(1)
+    assert club.memberships.filter(user=bob).exists()
+
+    page.once("dialog", lambda dialog: answer(dialog, accept=True))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Remove Bob").click()
+    assert len(asked) == 2
+    assert not club.memberships.filter(user=bob).exists()
