@@ -118,6 +118,16 @@ def test_every_page_carries_the_security_headers(world) -> None:
         assert response["Cross-Origin-Opener-Policy"] == "same-origin", name
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_may_be_kept_by_a_shared_cache(world, role) -> None:
+    for name, response in pages(world, role):
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, (role, name, directives)
+    # The feed that calendar apps fetch with a secret token, without signing in.
+    feed = world.clients["anonymous"].get(f"/calendar/{world.feed.token}.ics")
+    assert "no-store" in feed["Cache-Control"]
+
+
 def test_pages_have_no_inline_script_or_style(world) -> None:
     """Inline code would be blocked by the policy, so none may be relied on."""
     import re
