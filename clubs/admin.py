@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+
+from accounts.models import User
 
 from .access import organized_clubs
 from .models import Club, Invitation, Meeting, Membership
@@ -28,9 +31,22 @@ class OrganizedClubsOnly:
 
 
 class MembershipInline(admin.TabularInline):
+    """Superusers edit memberships here. Organizers read them, and change them on the club's
+    Manage page, which keeps the rules: people join by invitation, and the last organizer
+    stays."""
+
     model = Membership
     extra = 0
     raw_id_fields = ["user"]
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
 @admin.register(Club)
@@ -56,9 +72,27 @@ class MeetingAdmin(OrganizedClubsOnly, admin.ModelAdmin):
     autocomplete_fields = ["papers"]
     raw_id_fields = ["presenter", "discussion_lead"]
 
+    def formfield_for_foreignkey(self, db_field, request: HttpRequest, **kwargs):
+        if db_field.name in self.raw_id_fields and not request.user.is_superuser:
+            # An id box names whatever account is typed into it; organizers pick from
+            # the members of their clubs instead.
+            kwargs["queryset"] = (
+                User.objects.filter(memberships__club__in=organized_clubs(request.user))
+                .distinct()
+                .order_by("username")
+            )
+            kwargs["widget"] = forms.Select
+            return db_field.formfield(**kwargs)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Invitation)
 class InvitationAdmin(OrganizedClubsOnly, admin.ModelAdmin):
     list_display = ["club", "email", "multi_use", "expires_at", "uses", "revoked"]
     list_filter = [("club", admin.RelatedOnlyFieldListFilter), "revoked"]
-    readonly_fields = ["token", "uses", "created_at"]
+    readonly_fields = ["token", "uses", "created_by", "created_at"]
+
+    def save_model(self, request: HttpRequest, obj: Invitation, form, change: bool) -> None:
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

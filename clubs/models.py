@@ -124,7 +124,9 @@ class Invitation(models.Model):
     def __str__(self) -> str:
         return f"Invitation to {self.club}"
 
-    def get_absolute_url(self) -> str:
+    # Not get_absolute_url: the admin's "view on site" redirect, open to all staff, would
+    # hand out the token of any club's invitation.
+    def join_url(self) -> str:
         return reverse("clubs:join", args=[self.token])
 
     @property
@@ -210,7 +212,8 @@ class CalendarFeed(models.Model):
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
 
-    def get_absolute_url(self) -> str:
+    # Not get_absolute_url, for the same reason as Invitation.join_url.
+    def feed_url(self) -> str:
         return reverse("clubs:calendar-feed", args=[self.token])
 
     def renew(self) -> None:

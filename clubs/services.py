@@ -48,7 +48,7 @@ def invite(
         context = {
             "club": club,
             "by": by,
-            "url": base_url + invitation.get_absolute_url(),
+            "url": base_url + invitation.join_url(),
             "expires_at": invitation.expires_at,
             "site_name": settings.SITE_NAME,
         }

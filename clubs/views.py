@@ -398,9 +398,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             request, "Your calendar address was replaced; the old one no longer works."
         )
         return redirect("clubs:calendar")
-    return render(
-        request, "clubs/calendar.html", {"feed_url": base_url(request) + feed.get_absolute_url()}
-    )
+    return render(request, "clubs/calendar.html", {"feed_url": base_url(request) + feed.feed_url()})
 
 
 @login_not_required

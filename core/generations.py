@@ -24,7 +24,8 @@ restore, no key can repeat one that a running process stored a page under.
 
 Every trigger locks members' rows before clubs' rows (a rename's trigger runs on the
 member's row already). One order means two triggers never wait on each other in a
-deadlock, and it closes a race on PostgreSQL: a note saved while its author is joining a
+deadlock (a transaction that updates a club row itself before its members' rows still
+can), and it closes a race on PostgreSQL: a note saved while its author is joining a
 club waits on the author's row until the join commits, so its next statement, which
 bumps the author's clubs, sees the new club too.
 """
@@ -222,6 +223,13 @@ def _existing(cursor, vendor: str) -> list[str]:
         [pattern],
     )
     return [f'DROP TRIGGER "{name}"' for (name,) in cursor.fetchall()]
+
+
+def installed(using: str = "default") -> bool:
+    """Whether the triggers are in the database."""
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        return bool(_existing(cursor, connection.vendor))
 
 
 def uninstall(using: str = "default", **kwargs) -> None:

@@ -17,6 +17,10 @@ class ReadingAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         return queryset if request.user.is_superuser else queryset.seen_by(request.user)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Reading | None = None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else [*fields, "user"]
+
     def has_change_permission(self, request: HttpRequest, obj: Reading | None = None) -> bool:
         own = obj is None or request.user.is_superuser or obj.user_id == request.user.id
         return super().has_change_permission(request, obj) and own
@@ -24,6 +28,12 @@ class ReadingAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Reading | None = None) -> bool:
         own = obj is None or request.user.is_superuser or obj.user_id == request.user.id
         return super().has_delete_permission(request, obj) and own
+
+    def save_model(self, request: HttpRequest, obj: Reading, form, change: bool) -> None:
+        # Staff record their own readings; only superusers record anyone's.
+        if not request.user.is_superuser and not change:
+            obj.user = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Note)

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
 
-from clubs.models import Club, Invitation, Meeting, Membership, Role
+from clubs.models import CalendarFeed, Club, Invitation, Meeting, Membership, Role
 from notes.models import Reading
 
 PERMISSIONS = [
@@ -108,3 +109,89 @@ def test_readings_of_strangers_stay_hidden(curator, curator_client, alice, charl
     assert response.status_code == 403
     fellow.refresh_from_db()
     assert fellow.status == "done"
+
+
+def test_view_on_site_hands_out_no_tokens(curator_client, other_club, charlie) -> None:
+    """The admin's "view on site" redirect is open to all staff, whatever their rights."""
+    invitation = Invitation.objects.create(club=other_club, multi_use=True)
+    feed = CalendarFeed.objects.create(user=charlie)
+    for obj in (invitation, feed):
+        kind = ContentType.objects.get_for_model(obj)
+        response = curator_client.get(f"/admin/r/{kind.pk}/{obj.pk}/")
+        assert response.status_code == 404
+        assert obj.token not in response.get("Location", "")
+
+
+def test_organizers_read_memberships_in_the_admin_but_change_them_in_the_app(
+    curator_client, club, charlie
+) -> None:
+    page = curator_client.get(f"/admin/clubs/club/{club.pk}/change/").content.decode()
+    assert "Bob" in page  # listed
+    assert 'name="memberships-0-user"' not in page and 'name="memberships-0-role"' not in page
+    assert 'name="memberships-MAX_NUM_FORMS" value="0"' in page  # no rows can be added
+    data = {
+        "name": club.name,
+        "slug": club.slug,
+        "meeting_weekday": club.meeting_weekday,
+        "meeting_time": "17:00:00",
+        "time_zone": club.time_zone,
+        "memberships-TOTAL_FORMS": "1",
+        "memberships-INITIAL_FORMS": "0",
+        "memberships-0-user": charlie.pk,
+        "memberships-0-role": "organizer",
+        "memberships-0-joined_at_0": "2026-01-01",
+        "memberships-0-joined_at_1": "10:00:00",
+    }
+    curator_client.post(f"/admin/clubs/club/{club.pk}/change/", data)
+    assert not club.memberships.filter(user=charlie).exists()
+
+
+def test_staff_record_only_their_own_readings(curator, curator_client, charlie, make_paper):
+    paper = make_paper("Deep Residual Learning")
+    response = curator_client.post(
+        "/admin/notes/reading/add/", {"user": charlie.pk, "paper": paper.pk, "status": "done"}
+    )
+    assert response.status_code == 302
+    reading = Reading.objects.get()
+    assert reading.user == curator  # not charlie
+    page = curator_client.get(f"/admin/notes/reading/{reading.pk}/change/").content.decode()
+    assert 'name="user"' not in page
+
+
+def test_invitations_made_in_the_admin_are_signed_by_their_maker(curator, curator_client, club):
+    form = curator_client.get("/admin/clubs/invitation/add/").content.decode()
+    assert 'name="created_by"' not in form
+    expires = timezone.now() + timedelta(days=7)
+    response = curator_client.post(
+        "/admin/clubs/invitation/add/",
+        {
+            "club": club.pk,
+            "expires_at_0": expires.strftime("%Y-%m-%d"),
+            "expires_at_1": "12:00:00",
+        },
+    )
+    assert response.status_code == 302
+    assert Invitation.objects.get().created_by == curator
+
+
+def test_presenters_are_picked_from_the_organizers_members(
+    curator_client, club, bob, make_user
+) -> None:
+    stranger = make_user("stella", display_name="Stella Stranger")
+    form = curator_client.get("/admin/clubs/meeting/add/").content.decode()
+    assert f'<option value="{bob.pk}">' in form and "Stella" not in form
+    starts = timezone.now() + timedelta(days=5)
+    response = curator_client.post(
+        "/admin/clubs/meeting/add/",
+        {
+            "club": club.pk,
+            "starts_at_0": starts.strftime("%Y-%m-%d"),
+            "starts_at_1": "18:00:00",
+            "duration_minutes": 60,
+            "minimum_pass": "pass1",
+            "presenter": stranger.pk,
+        },
+    )
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert "Stella" not in response.content.decode()
+    assert not Meeting.objects.exists()

@@ -17,7 +17,7 @@ def test_organizer_invites_by_email(alice_client, club) -> None:
     assert response.status_code == 302
     invitation = Invitation.objects.get()
     assert invitation.email == "dana@example.org" and not invitation.multi_use
-    assert len(mail.outbox) == 1 and invitation.get_absolute_url() in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and invitation.join_url() in mail.outbox[0].body
 
 
 def test_invalid_invite_form_changes_nothing(alice_client, club) -> None:
@@ -31,10 +31,10 @@ def test_invalid_invite_form_changes_nothing(alice_client, club) -> None:
 def test_new_person_signs_up_through_a_link(club) -> None:
     invitation = Invitation.objects.create(club=club)
     client = Client()
-    page = client.get(invitation.get_absolute_url())
+    page = client.get(invitation.join_url())
     assert "Join Journal Club" in page.content.decode()
     response = client.post(
-        invitation.get_absolute_url(),
+        invitation.join_url(),
         {
             "username": "dana",
             "email": "dana@example.org",
@@ -52,7 +52,7 @@ def test_new_person_signs_up_through_a_link(club) -> None:
 def test_signup_errors_create_nothing(club, bob) -> None:
     invitation = Invitation.objects.create(club=club)
     response = Client().post(
-        invitation.get_absolute_url(),
+        invitation.join_url(),
         {"username": "bob", "email": "bob@example.org", "password1": "x", "password2": "y"},
     )
     body = response.content.decode()
@@ -67,7 +67,7 @@ def test_signed_in_user_joins(charlie, club) -> None:
     invitation = Invitation.objects.create(club=club)
     client = Client()
     client.force_login(charlie)
-    client.post(invitation.get_absolute_url())
+    client.post(invitation.join_url())
     assert Membership.objects.filter(club=club, user=charlie).exists()
 
 
@@ -75,9 +75,9 @@ def test_single_use_link_works_once(club, charlie, make_user) -> None:
     invitation = Invitation.objects.create(club=club)
     first, second = Client(), Client()
     first.force_login(charlie)
-    first.post(invitation.get_absolute_url())
+    first.post(invitation.join_url())
     second.force_login(make_user("dana"))
-    response = second.post(invitation.get_absolute_url())
+    response = second.post(invitation.join_url())
     assert response.status_code == 410
     assert "already used" in response.content.decode()
     assert Membership.objects.filter(club=club).count() == 3
@@ -88,7 +88,7 @@ def test_multi_use_link_works_for_several(club, charlie, make_user) -> None:
     for user in (charlie, make_user("dana")):
         client = Client()
         client.force_login(user)
-        client.post(invitation.get_absolute_url())
+        client.post(invitation.join_url())
     assert Membership.objects.filter(club=club).count() == 4
 
 
@@ -99,7 +99,7 @@ def test_expired_revoked_and_forged_links_give_a_clear_page(club, charlie) -> No
     revoked = Invitation.objects.create(club=club, revoked=True)
     for invitation, words in [(expired, "has expired"), (revoked, "withdrawn")]:
         for method in ("get", "post"):
-            response = getattr(client, method)(invitation.get_absolute_url())
+            response = getattr(client, method)(invitation.join_url())
             assert response.status_code == 410
             assert words in response.content.decode()
     response = client.get(reverse("clubs:join", args=["forged-token"]))
@@ -110,7 +110,7 @@ def test_expired_revoked_and_forged_links_give_a_clear_page(club, charlie) -> No
 
 def test_already_a_member(club, bob_client) -> None:
     invitation = Invitation.objects.create(club=club)
-    response = bob_client.get(invitation.get_absolute_url(), follow=True)
+    response = bob_client.get(invitation.join_url(), follow=True)
     assert "already a member" in response.content.decode()
     invitation.refresh_from_db()
     assert invitation.uses == 0

@@ -195,7 +195,7 @@ def test_calendar_feed_closes_for_inactive_members(alice, alice_client, club, me
     from clubs.models import CalendarFeed
 
     feed = CalendarFeed.objects.create(user=alice)
-    assert Client().get(feed.get_absolute_url()).status_code == 200
+    assert Client().get(feed.feed_url()).status_code == 200
     alice.is_active = False
     alice.save()
-    assert Client().get(feed.get_absolute_url()).status_code == 404
+    assert Client().get(feed.feed_url()).status_code == 404

@@ -96,3 +96,31 @@ def test_a_new_epoch_passes_every_counter_value_in_use_before(db) -> None:
     Generation.objects.filter(scope=CANON).update(value=after + 10**15)  # ahead of the clock
     install()
     assert Generation.objects.get(scope=CANON).value == after + 10**15 + 1
+
+
+def test_a_migrate_that_fails_before_it_starts_leaves_the_triggers_alone(tmp_path) -> None:
+    """A `migrate` refused before any migration runs (here: an unknown app) must not
+    rebuild the triggers, nor start a new epoch, on its way out."""
+    database = tmp_path / "refused.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{database}"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    with sqlite3.connect(database) as db:
+        # Named like the counters' triggers, so a reinstall would drop it.
+        db.execute(
+            "CREATE TRIGGER generation_marker AFTER INSERT ON core_generation BEGIN SELECT 1; END"
+        )
+        epoch = db.execute("SELECT value FROM core_generation").fetchone()[0]
+    refused = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "no_such_app"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert refused.returncode != 0 and "no_such_app" in refused.stderr
+    with sqlite3.connect(database) as db:
+        names = {
+            row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        }
+        assert "generation_marker" in names
+        assert db.execute("SELECT value FROM core_generation").fetchone()[0] == epoch

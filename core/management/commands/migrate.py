@@ -16,8 +16,11 @@ class Command(DjangoMigrate):
         try:
             return super().handle(*args, **options)
         except BaseException:
+            # Only if they are gone: a run that failed before taking them away (a bad app
+            # label, `--check` finding unapplied migrations) leaves them as they are.
             try:
-                generations.install(options["database"])
+                if not generations.installed(options["database"]):
+                    generations.install(options["database"])
             except DatabaseError as error:
                 self.stderr.write(f"The page store's triggers could not be reinstalled: {error}")
             raise
