@@ -8,9 +8,6 @@ class User(AbstractUser):
     display_name = models.CharField(
         max_length=80, blank=True, help_text="How other members see you. Defaults to your username."
     )
-    # Bumped by the database whenever this member's account, readings, notes or
-    # memberships change; cached pages are keyed by it (core/generations.py).
-    generation = models.BigIntegerField(default=0, editable=False)
 
     def __str__(self) -> str:
         return self.display_name or self.get_full_name() or self.username

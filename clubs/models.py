@@ -46,9 +46,6 @@ class Club(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     place = models.CharField("place or video link", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    # Bumped by the database whenever the club, its meetings or members, or any member's
-    # readings and notes change; cached pages are keyed by it (core/generations.py).
-    generation = models.BigIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["name"]

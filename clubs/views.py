@@ -12,7 +12,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import User
 from core.htmx import is_fragment_request, render_page
-from core.pagecache import cached_page
 from papers.models import Paper, Phase
 
 from . import progress
@@ -41,7 +40,6 @@ def members_of(club: Club) -> list[Membership]:
 
 
 @require_GET
-@cached_page
 def club_list(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related("club")
     return render(request, "clubs/list.html", {"memberships": memberships})
@@ -60,7 +58,6 @@ def club_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page
 def club_home(request: HttpRequest, slug: str) -> HttpResponse:
     club, membership, members = club_with_members(request, slug)
     meetings = (
@@ -201,7 +198,6 @@ def meeting_for(club: Club, pk: int) -> Meeting:
 
 
 @require_GET
-@cached_page
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The weekly assignment page: papers, presenter, readiness, shared logs, read first."""
     if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
@@ -313,7 +309,6 @@ def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 @require_GET
-@cached_page
 def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
     """Who has read what: members × papers, totals, phase bars and a weekly chart.
 
@@ -383,7 +378,7 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
             signup.add_error("username", "That username is taken.")
             return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
         if new_user:
-            login(request, new_user, backend="accounts.backends.MemberBackend")
+            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {club.name}!")
         return redirect(club)
     return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})

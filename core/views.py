@@ -11,12 +11,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from clubs.models import Meeting
-from core.pagecache import cached_page
 from notes.models import STAGE_RANK, Reading, Status
 
 
 @require_GET
-@cached_page
 def today(request: HttpRequest) -> HttpResponse:
     """My next meetings, what I still need to read for them, and my queue."""
     now = timezone.now()

@@ -6,7 +6,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
 from core.htmx import is_fragment_request, render_page
-from core.pagecache import cached_page
 from papers.models import Paper
 
 from . import exports
@@ -121,7 +120,6 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page
 def my_list(request: HttpRequest) -> HttpResponse:
     filters = ReadingListFilter(request.GET or None)
     # The filter menu swaps the list alone; the progress bars stay as they are.

@@ -5,7 +5,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.htmx import is_fragment_request, render_page
-from core.pagecache import cached_page
 from core.pagination import page_with_total
 from notes.reading_list import panel_context
 
@@ -19,7 +18,6 @@ PAGE_SIZE = 25
 
 
 @require_GET
-@cached_page
 def canon(request: HttpRequest) -> HttpResponse:
     form = CanonFilterForm(request.GET or None)
     papers = Paper.objects.listed().with_status_for(request.user)
@@ -40,14 +38,12 @@ def canon(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page
 def curriculum(request: HttpRequest) -> HttpResponse:
     phases = Phase.objects.with_papers()
     return render(request, "papers/curriculum.html", {"phases": phases, "tiers": Tier})
 
 
 @require_GET
-@cached_page
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paper = get_object_or_404(Paper.objects.for_page_of(request.user), pk=pk)
     context = {"paper": paper, **panel_context(request.user, paper)}

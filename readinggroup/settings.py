@@ -103,7 +103,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
-                "core.pagecache.csrf_placeholder",
             ],
         },
     },
@@ -113,8 +112,7 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DB_CONN_MAX_AGE", 60),
-        # A ping before each request's first query costs more than a page served from the
-        # store; without it, a worker whose connection broke (the database restarted)
+        # Without the ping, a worker whose connection broke (the database restarted)
         # answers one request with the 503 page, then reconnects.
         conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", False),
     )
@@ -124,9 +122,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, whose users carry the page cache's counters.
-    "accounts.backends.MemberBackend",
-    # Sessions begun before MemberBackend existed name this one; they stay signed in.
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -150,20 +145,6 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
-
-# Rendered pages, per member (core/pagecache.py). Each process keeps its own; entries are
-# keyed by counters in the database, so processes never serve each other stale pages.
-PAGE_CACHE = "pages"
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", 300)
-PAGE_CACHE_MAX_BYTES = envint("PAGE_CACHE_MAX_BYTES", 256 * 1024)  # compressed
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "default"},
-    PAGE_CACHE: {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "pages",
-        "OPTIONS": {"MAX_ENTRIES": envint("PAGE_CACHE_ENTRIES", 1000)},
-    },
-}
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 

@@ -5,8 +5,6 @@ import shutil
 from collections.abc import Callable, Iterator
 
 import pytest
-from django.conf import settings
-from django.core.cache import caches
 from django.test import Client
 
 from accounts.models import User
@@ -15,13 +13,6 @@ from tests.support import ARTIFACTS, PASSWORD
 # Playwright's sync API runs an event loop in the test thread; the ORM calls the
 # tests make beside it are synchronous and safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture(autouse=True)
-def empty_page_cache() -> None:
-    """Every test starts with no stored pages. A rolled-back test takes its counter bumps
-    with it, so a later test's rows can repeat the same counters and ids."""
-    caches[settings.PAGE_CACHE].clear()
 
 
 @pytest.fixture

@@ -56,8 +56,8 @@ def test_a_browser_session_works_across_two_app_processes(browser, start_server)
     page.goto(first + "/papers/")
     assert page.url == first + "/papers/"
 
-    # Each process keeps its own store of rendered pages, keyed by counters that live in
-    # PostgreSQL: a status changed through one process shows at once on the other.
+    # All state lives in PostgreSQL: a status changed through one process shows at once
+    # on the other.
     page.goto(second + "/papers/")
     page.get_by_role("link", name="Attention Is All You Need").click()
     expect(page.locator(".status-line")).to_contain_text("Not on your list")

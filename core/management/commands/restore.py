@@ -5,8 +5,6 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from core import generations
-
 from .backup import pg_environment, pg_tool
 
 
@@ -40,6 +38,4 @@ class Command(BaseCommand):
             call_command("migrate", verbosity=0, interactive=False)
             call_command("flush", verbosity=0, interactive=False)
             call_command("loaddata", path, verbosity=0)
-        # Restored counters may repeat values that running processes stored pages under.
-        generations.install(connection.alias)
         self.stdout.write(f"Restored {path}")

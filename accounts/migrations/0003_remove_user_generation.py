@@ -1,0 +1,12 @@
+from django.db import migrations
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("accounts", "0002_generations"),
+        ("core", "0002_remove_page_store"),  # its triggers name this column
+    ]
+
+    operations = [
+        migrations.RemoveField(model_name="user", name="generation"),
+    ]
