@@ -4,5 +4,5 @@ from pathlib import Path
 
 PASSWORD = "correct horse battery staple"
 ROOT = Path(__file__).resolve().parents[1]
-SEEDS = ROOT.parent / "shared" / "seeds"
+FIXTURES = Path(__file__).parent / "papers" / "fixtures"  # example reading lists and bad input
 ARTIFACTS = Path(__file__).parent / "artifacts"

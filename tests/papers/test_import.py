@@ -1,8 +1,11 @@
-"""Importing the seed reading lists into the canon: counts, merging, bad input."""
+"""Importing the example reading lists (tests/papers/fixtures) into the canon.
+
+Counts, merging, bad input. The counts were taken by hand from `blog-list.md` and
+`curriculum-list.md`; see tests/papers/test_parsers.py for what each list holds.
+"""
 
 import io
 import json
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,10 +16,10 @@ from notes.models import Note, Reading, Status
 from papers.importers import ImportFormatError, parse
 from papers.models import Paper, Phase, Placement, Tier, Topic
 from papers.services import import_reading_list
-from tests.support import SEEDS
+from tests.support import FIXTURES
 
-BLOG = SEEDS / "reading-list-blog.md"
-CURRICULUM = SEEDS / "curriculum-reading-list.md"
+BLOG = FIXTURES / "blog-list.md"
+CURRICULUM = FIXTURES / "curriculum-list.md"
 pytestmark = pytest.mark.django_db
 
 
@@ -36,10 +39,16 @@ def canon_state() -> tuple:
 
 def test_blog_list_counts() -> None:
     summary = import_file(BLOG)
-    # Counted by hand in the file: 63 linked list items under 13 `##` headings.
-    assert summary.papers_created == 63
-    assert Paper.objects.count() == 63
-    assert Topic.objects.count() == 13
+    # Counted by hand in the file: 29 linked list items under 8 `##` headings, one paper
+    # (Scaling Laws) listed under two of them.
+    assert summary.papers_created == 28
+    assert Paper.objects.count() == 28
+    assert Topic.objects.count() == 8
+    scaling = Paper.objects.get(arxiv_id="2001.08361")
+    assert sorted(scaling.topics.values_list("name", flat=True)) == [
+        "Language Modeling",
+        "Training Theory and Improvements",
+    ]
     assert Phase.objects.count() == 0
     assert Paper.objects.get(arxiv_id="1706.03762").title == "Attention Is All You Need"
     assert Paper.objects.get(arxiv_id="2201.11903").year == 2022  # link with a trailing space
@@ -47,14 +56,16 @@ def test_blog_list_counts() -> None:
 
 def test_curriculum_list_counts() -> None:
     summary = import_file(CURRICULUM)
-    # 5 Must Read + 4 Recommended blocks, 18 further-reading citations under 6 topics.
-    assert summary.papers_created == 27
-    assert Paper.objects.filter(tier=Tier.MUST).count() == 5
-    assert Paper.objects.filter(tier=Tier.RECOMMENDED).count() == 4
-    assert Paper.objects.filter(tier=Tier.FURTHER).count() == 18
-    assert Topic.objects.count() == 6
-    assert list(Phase.objects.values_list("number", flat=True)) == [4, 5, 7, 8, 9, 10, 11, 12]
-    assert Placement.objects.count() == 10  # nine blocks; QLoRA names phases 9 and 10
+    # 4 Must Read + 3 Recommended blocks, 8 further-reading citations (a ninth names
+    # Mamba again) under 4 topics.
+    assert summary.papers_created == 15
+    assert Paper.objects.filter(tier=Tier.MUST).count() == 4
+    assert Paper.objects.filter(tier=Tier.RECOMMENDED).count() == 3
+    assert Paper.objects.filter(tier=Tier.FURTHER).count() == 8
+    assert Topic.objects.count() == 4
+    assert list(Phase.objects.values_list("number", flat=True)) == [4, 5, 9, 10, 12]
+    assert Phase.objects.get(number=4).title == ""  # named only through its lessons
+    assert Placement.objects.count() == 8  # seven blocks; QLoRA names phases 9 and 10
     lora = Paper.objects.get(title__startswith="LoRA")
     assert lora.authors.splitlines()[0] == "Hu, E. J."
     assert lora.placements.get().phase.number == 9
@@ -73,14 +84,16 @@ def test_reimport_changes_nothing() -> None:
 def test_lists_merge_shared_papers() -> None:
     import_file(BLOG)
     summary = import_file(CURRICULUM)
-    # Shared: Attention, DDPM, FlashAttention, Scaling Laws, Score-Based SDEs, Classifier-Free
-    # Guidance, Mamba, and LoRA (listed as the 2021 preprint and as the 2022 conference paper).
-    assert summary.papers_merged == 8
-    assert Paper.objects.count() == 63 + 27 - 8
+    # Shared: Attention, Mamba (by arXiv id), FlashAttention, Scaling Laws, Score-Based
+    # SDEs, Classifier-Free Guidance (by title and year), and LoRA (listed as the 2021
+    # preprint and as the 2022 conference paper).
+    assert summary.papers_merged == 7
+    assert Paper.objects.count() == 28 + 15 - 7
     for title in [
         "Attention Is All You Need",
         "LoRA: Low-Rank Adaptation of Large Language Models",
         "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness",
+        "Classifier-Free Diffusion Guidance",
     ]:
         assert Paper.objects.filter(title=title).count() == 1
     attention = Paper.objects.get(title="Attention Is All You Need")
@@ -103,7 +116,7 @@ def test_import_never_overwrites_curated_fields() -> None:
 
 def test_dry_run_saves_nothing() -> None:
     summary = import_file(BLOG, dry_run=True)
-    assert summary.papers_created == 63 and summary.dry_run
+    assert summary.papers_created == 28 and summary.dry_run
     assert not Paper.objects.exists() and not Topic.objects.exists()
 
 
@@ -111,19 +124,20 @@ def test_user_import_records_reading(alice) -> None:
     summary = import_file(BLOG, reader=alice)
     done = Reading.objects.filter(user=alice, status=Status.DONE).count()
     queued = Reading.objects.filter(user=alice, status=Status.QUEUED).count()
-    assert (done, queued) == (28, 34)
-    assert summary.statuses_set == 62
+    assert (done, queued) == (18, 9)  # Epoch AI has neither mark
+    assert summary.statuses_set == 27
+    # Listed unread first and read later: read wins.
+    assert Reading.objects.get(user=alice, paper__arxiv_id="2001.08361").status == Status.DONE
     vae = Note.objects.get(user=alice, paper__arxiv_id="1312.6114")
-    assert vae.thoughts.startswith("This work introduces variational autoencoders")
+    assert vae.thoughts.startswith("Where the variational autoencoder comes from.")
     assert vae.visibility == "private" and "<p>" in vae.html["thoughts"]
     # A second import neither duplicates nor undoes progress.
     Reading.objects.filter(user=alice, paper__arxiv_id="2312.00752").update(status=Status.PASS2)
     import_file(BLOG, reader=alice)
     assert Reading.objects.get(user=alice, paper__arxiv_id="2312.00752").status == Status.PASS2
-    assert Reading.objects.filter(user=alice).count() == 62
+    assert Reading.objects.filter(user=alice).count() == 27
 
 
-FIXTURES = Path(__file__).parent / "fixtures"
 FORMAT_OF = {
     "arxiv": "arxiv",
     "bibtex": "bibtex",
@@ -163,7 +177,7 @@ def test_json_export_round_trip(alice) -> None:
     out = io.StringIO()
     call_command("export_reading_list", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
-    assert len(data) == 82
+    assert len(data) == 28 + 15 - 7
     attention = next(d for d in data if d["title"] == "Attention Is All You Need")
     assert (
         attention["phases"] == [{"number": 4, "title": "Transformers", "tier": "must"}]
@@ -190,7 +204,7 @@ def test_command_summary_and_errors(tmp_path, alice) -> None:
     out = io.StringIO()
     call_command("import_reading_list", str(CURRICULUM), "--user", "alice", stdout=out)
     text = out.getvalue()
-    assert "papers created: 27" in text and "phases created: 8" in text
+    assert "papers created: 15" in text and "phases created: 5" in text
     bad = tmp_path / "broken.bib"
     bad.write_text("@article{x,\n  title = {Missing brace\n")
     with pytest.raises(CommandError, match="Nothing was imported"):
@@ -218,8 +232,8 @@ def test_import_page(staff_client) -> None:
     upload = SimpleUploadedFile("list.md", CURRICULUM.read_bytes(), content_type="text/markdown")
     response = staff_client.post(reverse("papers:import"), {"file": upload, "format": "auto"})
     assert response.status_code == 200
-    assert "papers created: 27" in response.content.decode()
-    assert Paper.objects.count() == 27
+    assert "papers created: 15" in response.content.decode()
+    assert Paper.objects.count() == 15
 
 
 def test_import_page_rejects_bad_input_with_line_number(staff_client) -> None:
@@ -250,7 +264,7 @@ def test_import_page_refuses_non_utf8(staff_client) -> None:
 def test_bundled_canon_loads_idempotently() -> None:
     call_command("load_canon", stdout=io.StringIO())
     before = canon_state()
-    assert Paper.objects.count() >= 82
+    assert Paper.objects.count() >= 82  # the two reading lists it was first built from
     call_command("load_canon", stdout=io.StringIO())
     assert canon_state() == before
     for title in [
@@ -258,9 +272,9 @@ def test_bundled_canon_loads_idempotently() -> None:
         "LoRA: Low-Rank Adaptation of Large Language Models",
     ]:
         assert Paper.objects.filter(title=title).count() == 1
-    # The seed lists merge into the bundled canon without creating anything new.
-    summary = import_file(CURRICULUM)
-    assert summary.papers_created == 0
+    # Both example lists merge into the bundled canon without creating anything new.
+    assert import_file(CURRICULUM).papers_created == 0
+    assert import_file(BLOG).papers_created == 0
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,10 @@
-"""Reading-list parsers, against the seed lists and small fixtures of our own.
+"""Reading-list parsers, against the example lists in tests/papers/fixtures.
 
-The seed counts below were taken by hand (and cross-checked with grep/awk) from the
-files in ../shared/seeds, not from the parser's output.
+`blog-list.md` and `curriculum-list.md` are small lists of our own in the two formats
+people actually keep (a Markdown blog list; a course's curriculum list), and the two
+`.txt` files are lists that name papers without linking them. The counts and line
+numbers below were taken by hand (and cross-checked with grep) from those files, not
+from the parser's output.
 """
 
 from collections import Counter
@@ -20,12 +23,9 @@ from papers.importers import (
     parse,
 )
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-
-
-def read_seed(name: str) -> str:
-    return (SEEDS / name).read_text(encoding="utf-8")
+BLOG = "blog-list.md"
+CURRICULUM = "curriculum-list.md"
 
 
 def read_fixture(name: str) -> str:
@@ -41,21 +41,18 @@ def by_title(result: ParseResult, title: str) -> PaperRecord:
 # --- format detection -------------------------------------------------------------
 
 
-def test_seed_formats_are_detected() -> None:
-    assert detect_format(read_seed("reading-list-blog.md"), "reading-list-blog.md") == "markdown"
-    assert (
-        detect_format(read_seed("curriculum-reading-list.md"), "curriculum-reading-list.md")
-        == "curriculum"
-    )
+def test_example_list_formats_are_detected() -> None:
+    assert detect_format(read_fixture(BLOG), BLOG) == "markdown"
+    assert detect_format(read_fixture(CURRICULUM), CURRICULUM) == "curriculum"
 
 
-@pytest.mark.parametrize("name", ["papers-site.txt", "recommended-papers-post.txt"])
-def test_seeds_without_links_are_not_an_import_format(name: str) -> None:
+@pytest.mark.parametrize("name", ["names-only.txt", "summaries-only.txt"])
+def test_lists_without_links_are_not_an_import_format(name: str) -> None:
     # These two list papers by name or by summary only: nothing to identify them by.
     with pytest.raises(ImportFormatError, match=r"could not tell the format.*--format"):
-        detect_format(read_seed(name), name)
+        detect_format(read_fixture(name), name)
     with pytest.raises(ImportFormatError, match="no papers found"):
-        parse(read_seed(name), format="markdown", filename=name)
+        parse(read_fixture(name), format="markdown", filename=name)
 
 
 @pytest.mark.parametrize(
@@ -100,16 +97,17 @@ def test_formats_are_the_parseable_ones() -> None:
 
 @pytest.fixture(scope="module")
 def blog() -> ParseResult:
-    return parse(read_seed("reading-list-blog.md"), filename="reading-list-blog.md")
+    return parse(read_fixture(BLOG), filename=BLOG)
 
 
 def test_blog_counts(blog: ParseResult) -> None:
     assert blog.format == "markdown"
-    assert len(blog.papers) == 63
-    assert Counter(p.read_state for p in blog.papers) == {"done": 28, "queued": 34, "": 1}
-    assert sum(1 for p in blog.papers if p.arxiv_id) == 46
+    # 29 linked list items; Scaling Laws is listed twice (unread, then read), so 28.
+    assert len(blog.papers) == 28
+    assert Counter(p.read_state for p in blog.papers) == {"done": 18, "queued": 9, "": 1}
+    assert sum(1 for p in blog.papers if p.arxiv_id) == 18
     assert sum(1 for p in blog.papers if p.year is None) == 5
-    assert Counter(p.kind for p in blog.papers) == {"paper": 60, "post": 2, "book": 1}
+    assert Counter(p.kind for p in blog.papers) == {"paper": 25, "post": 2, "book": 1}
     assert blog.phases == []
     assert all(p.tier == "" and p.placements == [] for p in blog.papers)
 
@@ -118,21 +116,35 @@ def test_blog_topics_in_order_with_their_item_counts(blog: ParseResult) -> None:
     expected = {
         "Fundamentals": 2,
         "Seminal Architectures": 4,
-        "Language Modeling": 6,
-        "Image Generation": 6,
-        "Training Theory and Improvements": 10,
-        "How do I train my model?": 10,
-        "Improvements to the Classics": 5,
+        "Language Modeling": 4,
+        "Image Generation": 3,
+        "Training Theory and Improvements": 4,
+        "How do I train my model?": 5,
         "Specific Models": 3,
-        "Alternative Architectures": 5,
-        "Safety & the Future": 3,
-        "Biology and Evolution": 3,
-        "Interpretability": 2,
         "Other resources": 4,
     }
-    assert blog.topics == list(expected)
-    assert Counter(p.topics[0] for p in blog.papers) == expected
-    assert all(len(p.topics) == 1 for p in blog.papers)
+    assert blog.topics == list(expected)  # the front matter's "# layout" is not one
+    # Items listed under each heading; the paper listed twice counts under both.
+    assert Counter(topic for p in blog.papers for topic in p.topics) == expected
+    assert [p.title for p in blog.papers if len(p.topics) != 1] == [
+        "Scaling Laws for Neural Language Models"
+    ]
+
+
+def test_blog_paper_listed_under_two_topics_is_one_record(blog: ParseResult) -> None:
+    scaling = by_title(blog, "Scaling Laws for Neural Language Models")
+    assert scaling.topics == ["Language Modeling", "Training Theory and Improvements"]
+    # The first mention (line 51, *TO READ*, an abs link) is the record; the second
+    # (a versioned pdf link, read) marks it read and gives it its blurb.
+    assert (scaling.line, scaling.url, scaling.arxiv_id, scaling.year) == (
+        51,
+        "https://arxiv.org/abs/2001.08361",
+        "2001.08361",
+        2020,
+    )
+    assert scaling.read_state == "done"
+    assert scaling.blurb.startswith("Loss falls as a smooth power law")
+    assert scaling.blurb.endswith("came back to it here.")
 
 
 def test_blog_records(blog: ParseResult) -> None:
@@ -145,7 +157,7 @@ def test_blog_records(blog: ParseResult) -> None:
     assert attention.url == "https://arxiv.org/abs/1706.03762"
     assert attention.line == 32
     assert attention.topics == ["Seminal Architectures"]
-    assert attention.blurb.startswith("This work introduces the Transformer")
+    assert attention.blurb.startswith("The Transformer paper. It drops recurrence")
     assert attention.key == "arxiv:1706.03762"
 
     # A pdf link; an export.arxiv.org link.
@@ -182,6 +194,13 @@ def test_blog_tolerates_the_lists_slips(blog: ParseResult) -> None:
         "done",
     )
     assert layer_norm.key == "arxiv:1607.06450"
+    # No rule between the last item of a topic and the next heading.
+    lora = by_title(blog, "LoRA: Low-Rank Adaptation of Large Language Models")
+    assert (lora.topics, lora.read_state, lora.blurb) == (
+        ["How do I train my model?"],
+        "queued",
+        "",
+    )
 
 
 def test_blog_non_arxiv_links(blog: ParseResult) -> None:
@@ -201,6 +220,13 @@ def test_blog_non_arxiv_links(blog: ParseResult) -> None:
         "done",
         "http://www.incompleteideas.net/IncIdeas/BitterLesson.html",
     )
+    dalle = by_title(blog, "Hierarchical Text-Conditional Image Generation with CLIP Latents")
+    assert (dalle.kind, dalle.arxiv_id, dalle.url, dalle.read_state) == (
+        "paper",
+        "",
+        "https://cdn.openai.com/papers/dall-e-2.pdf",
+        "queued",
+    )
 
 
 def test_blog_blurb_is_the_markdown_as_written(blog: ParseResult) -> None:
@@ -208,19 +234,29 @@ def test_blog_blurb_is_the_markdown_as_written(blog: ParseResult) -> None:
         blog, "Grokking: Generalization Beyond Overfitting on Small Algorithmic Datasets"
     )
     # The blurb's own link stays in it and does not become an item.
-    assert "[blogpost by Neel Nanda](https://www.alignmentforum.org/" in grokking.blurb
+    assert "[Neel Nanda's mechanistic write-up](https://www.alignmentforum.org/" in grokking.blurb
     assert "$113^2$" in grokking.blurb
     assert "\n" not in grokking.blurb  # one paragraph
     assert not any("alignmentforum" in p.url for p in blog.papers)
+    # Two paragraphs stay two paragraphs.
+    adam = by_title(blog, "Adam: A Method for Stochastic Optimization")
+    first, second = adam.blurb.split("\n\n")
+    assert first.startswith("Momentum plus a per-parameter step size")
+    assert first.endswith("Still the optimizer I reach for first.")
+    assert second == "My own VAE did not train at all until I swapped plain SGD for this."
 
 
 def test_blog_group_of_adjacent_items_shares_the_paragraph_after_it(blog: ParseResult) -> None:
     first = by_title(blog, "Deep Differentiable Logic Gate Networks")
     second = by_title(blog, "Convolutional Differentiable Logic Gate Networks")
-    assert (first.line, second.line) == (191, 192)
+    assert (first.line, second.line) == (119, 120)
     assert first.blurb == second.blurb
-    assert first.blurb.startswith("This pair of papers")
+    assert first.blurb.startswith("Both papers learn, for every node, which Boolean gate")
     assert (first.arxiv_id, second.arxiv_id) == ("2210.08277", "2411.04732")
+    # The item before the group, after a blank line, keeps its own paragraph.
+    go = by_title(blog, "Mastering the game of Go without human knowledge")
+    assert go.blurb.startswith("AlphaGo Zero learns Go")
+    assert "Boolean" not in go.blurb
 
 
 def test_blog_other_resources_section(blog: ParseResult) -> None:
@@ -233,12 +269,13 @@ def test_blog_other_resources_section(blog: ParseResult) -> None:
     ]
     assert resources[0].blurb == ""
     assert resources[-1].blurb == ""  # its only paragraph is the *TO READ* marker
-    assert resources[1].blurb.startswith("This blog post is great")
+    assert resources[1].blurb.startswith("Back-of-the-envelope formulas")
 
 
 def test_blog_category_descriptions_are_not_blurbs(blog: ParseResult) -> None:
-    assert not any("basketball" in p.blurb for p in blog.papers)
-    assert not any("Computers can draw!" in p.blurb for p in blog.papers)
+    assert not any("pencil in hand" in p.blurb for p in blog.papers)
+    assert not any("favourite corner" in p.blurb for p in blog.papers)
+    assert not any("Papers and other resources" in p.blurb for p in blog.papers)  # intro
 
 
 # --- the curriculum list ----------------------------------------------------------
@@ -246,20 +283,20 @@ def test_blog_category_descriptions_are_not_blurbs(blog: ParseResult) -> None:
 
 @pytest.fixture(scope="module")
 def curriculum() -> ParseResult:
-    return parse(read_seed("curriculum-reading-list.md"), filename="curriculum-reading-list.md")
+    return parse(read_fixture(CURRICULUM), filename=CURRICULUM)
 
 
 def test_curriculum_counts(curriculum: ParseResult) -> None:
     assert curriculum.format == "curriculum"
-    # 5 Must Read + 4 Recommended + 19 further-reading items = 28 mentions; Mamba is
-    # named twice (Must Read and State Space Models), so 27 papers.
-    assert len(curriculum.papers) == 27
+    # 4 Must Read + 3 Recommended + 9 further-reading items = 16 mentions; Mamba is
+    # named twice (Must Read and State Space Models), so 15 papers.
+    assert len(curriculum.papers) == 15
     assert Counter(p.tier for p in curriculum.papers) == {
-        "must": 5,
-        "recommended": 4,
-        "further": 18,
+        "must": 4,
+        "recommended": 3,
+        "further": 8,
     }
-    assert sum(len(p.placements) for p in curriculum.papers) == 10
+    assert sum(len(p.placements) for p in curriculum.papers) == 8
     assert all(p.read_state == "" and p.blurb == "" for p in curriculum.papers)
 
 
@@ -268,18 +305,14 @@ def test_curriculum_topics_and_phases(curriculum: ParseResult) -> None:
         "Transformers and Attention",
         "Scaling Laws and Training Dynamics",
         "Diffusion Models",
-        "Alignment and Safety",
-        "Efficient Training and Inference",
         "State Space Models",
     ]
+    # The front matter's "phase: 0" is the page's own metadata, not a placement.
     assert curriculum.phases == [
-        PhaseRecord(4, ""),  # only ever named through "Lesson 4.1 - …"
+        PhaseRecord(4, ""),  # only ever named through "Lesson 4.1 - …" and "Lesson 4.3 - …"
         PhaseRecord(5, "Language Model Training"),
-        PhaseRecord(7, "Efficient Transformers"),
-        PhaseRecord(8, "Diffusion Models"),
         PhaseRecord(9, "Parameter-Efficient Fine-Tuning"),
         PhaseRecord(10, "Quantization and Optimization"),
-        PhaseRecord(11, "RLHF and Alignment"),
         PhaseRecord(12, "Emerging Architectures"),
     ]
 
@@ -296,17 +329,17 @@ def test_curriculum_must_read_block(curriculum: ParseResult) -> None:
         "Kaiser, L.",
         "Polosukhin, I.",
     ]
-    assert (attention.year, attention.tier, attention.line) == (2017, "must", 21)
+    assert (attention.year, attention.tier, attention.line) == (2017, "must", 19)
     assert attention.venue == "Advances in Neural Information Processing Systems 30 (NeurIPS 2017)"
-    assert attention.key_contribution.startswith("Introduced the Transformer architecture")
-    assert attention.why_it_matters.endswith("traces its lineage to this paper.")
+    assert attention.key_contribution.startswith("Proposed the Transformer, a sequence model")
+    assert attention.why_it_matters.endswith("most of what you build in this course starts here.")
     assert attention.placements == [
         PlacementRecord(
             phase_number=4,
             phase_title="",
             tier="must",
-            note="You will implement multi-head attention, positional encoding, "
-            "and the full encoder-decoder architecture.",
+            note="Write scaled dot-product attention, the multi-head wrapper "
+            "and positional encodings yourself.",
         )
     ]
 
@@ -328,9 +361,14 @@ def test_curriculum_arxiv_preprint_venue(curriculum: ParseResult) -> None:
     assert (mamba.authors, mamba.year) == (["Gu, A.", "Dao, T."], 2023)
     assert (mamba.venue, mamba.arxiv_id) == ("arXiv", "2312.00752")
     # The further-reading mention folded into the Must Read one.
-    assert (mamba.tier, mamba.line, mamba.topics) == ("must", 69, ["State Space Models"])
+    assert (mamba.tier, mamba.line, mamba.topics) == ("must", 55, ["State Space Models"])
     assert mamba.note == ""
     assert [p.phase_number for p in mamba.placements] == [12]
+    # A field wrapped over two lines is one value.
+    assert mamba.why_it_matters == (
+        "The strongest current alternative to attention for long sequences. "
+        "Whether or not it wins, you should know how it works."
+    )
 
 
 def test_curriculum_connection_naming_two_phases(curriculum: ParseResult) -> None:
@@ -342,28 +380,46 @@ def test_curriculum_connection_naming_two_phases(curriculum: ParseResult) -> Non
     ]
     lora = by_title(curriculum, "LoRA: Low-Rank Adaptation of Large Language Models")
     assert lora.venue == "International Conference on Learning Representations (ICLR 2022)"
-    assert lora.placements[0].note.startswith("You will implement LoRA from scratch")
+    assert lora.placements[0].note.startswith("Write the adapter layer by hand first")
+    flash = by_title(
+        curriculum,
+        "FlashAttention: Fast and Memory-Efficient Exact Attention with IO-Awareness",
+    )
+    assert flash.placements == [
+        PlacementRecord(
+            4,
+            "",
+            "recommended",
+            "Swap your attention for a fused kernel and profile the difference.",
+        )
+    ]
 
 
 def test_curriculum_further_reading(curriculum: ParseResult) -> None:
     bert = by_title(curriculum, "BERT: Pre-training of Deep Bidirectional Transformers")
     assert (bert.authors, bert.year, bert.tier, bert.venue) == (["Devlin"], 2019, "further", "")
     assert bert.topics == ["Transformers and Attention"]
-    assert bert.note == "Encoder-only transformers, masked language modeling."
+    assert bert.note == "The encoder-only branch, pretrained by filling in masked words."
     assert bert.placements == []
-    assert bert.line == 139
+    assert bert.line == 114
 
     guidance = by_title(curriculum, "Classifier-Free Diffusion Guidance")
     assert (guidance.authors, guidance.year) == (["Ho", "Salimans"], 2022)
     # The list's nickname in parentheses is not part of the title.
     chinchilla = by_title(curriculum, "Training Compute-Optimal Large Language Models")
-    assert chinchilla.note.startswith("Revised scaling laws")
+    assert chinchilla.note.startswith("Most large models had too little data")
     assert by_title(curriculum, "Efficiently Modeling Long Sequences with Structured State Spaces")
+    # A citation wrapped onto an indented second line.
+    latent = by_title(curriculum, "High-Resolution Image Synthesis with Latent Diffusion Models")
+    assert (latent.authors, latent.year, latent.line) == (["Rombach"], 2022, 125)
+    assert latent.note == (
+        "Diffusion in an autoencoder's latent space, the basis of Stable Diffusion."
+    )
 
 
 def test_curriculum_reading_advice_is_not_papers(curriculum: ParseResult) -> None:
-    assert max(p.line for p in curriculum.papers) == 172
-    assert not any("Pass" in t for t in curriculum.topics)
+    assert max(p.line for p in curriculum.papers) == 131  # the S4 item
+    assert not any("Pass" in t or t == "Habits" for t in curriculum.topics)
 
 
 # --- BibTeX -----------------------------------------------------------------------
@@ -540,7 +596,7 @@ def test_windows_line_endings_keep_line_numbers() -> None:
     assert [p.line for p in parse(text).papers] == [3, 5]
 
 
-# --- Markdown details not covered by the seed -------------------------------------
+# --- Markdown details not covered by the example list ---------------------------
 
 
 def test_markdown_variants() -> None:
