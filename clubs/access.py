@@ -11,6 +11,8 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
+from accounts.models import ACCOUNT_FIELDS
+
 from .models import Club, Membership, Role
 
 
@@ -41,6 +43,7 @@ def club_with_members(
     memberships = list(
         Membership.objects.filter(club__slug=slug)
         .select_related("club", "user")
+        .defer(*(f"user__{name}" for name in ACCOUNT_FIELDS))
         .annotate(**annotations)
         .order_by("user__username")
     )

@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import ACCOUNT_FIELDS
 from notes.markdown import render_markdown
 from papers.models import Paper, Phase
 
@@ -141,6 +143,27 @@ class MeetingQuerySet(models.QuerySet):
 
     def past(self) -> MeetingQuerySet:
         return self.filter(starts_at__lt=timezone.now() - timedelta(hours=3)).order_by("-starts_at")
+
+    def schedule(self, club: Club, upcoming: int, past: int) -> tuple[list, list]:
+        """The club's next `upcoming` and last `past` meetings, with presenters and the
+        papers' titles, in two queries (one for the meetings, one for their papers)."""
+        mine = self.filter(club=club)
+        chosen = (
+            mine.filter(
+                Q(pk__in=mine.upcoming().values("pk")[:upcoming])
+                | Q(pk__in=mine.past().values("pk")[:past])
+            )
+            .select_related("presenter")
+            .defer(*(f"presenter__{name}" for name in ACCOUNT_FIELDS))
+            .prefetch_related(Prefetch("papers", Paper.objects.only("id", "title")))
+            .order_by("starts_at")
+        )
+        cutoff = timezone.now() - timedelta(hours=3)
+        coming, gone = [], []
+        for meeting in chosen:
+            meeting.club = club
+            (coming if meeting.starts_at >= cutoff else gone).append(meeting)
+        return coming, gone[::-1]
 
 
 class Meeting(models.Model):

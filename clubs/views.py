@@ -60,18 +60,13 @@ def club_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def club_home(request: HttpRequest, slug: str) -> HttpResponse:
     club, membership, members = club_with_members(request, slug)
-    meetings = (
-        Meeting.objects.filter(club=club)
-        .select_related("club", "presenter")
-        .prefetch_related("papers")
-    )
-    upcoming = list(meetings.upcoming()[:10])
+    upcoming, past = Meeting.objects.schedule(club, upcoming=10, past=20)
     context = {
         "club": club,
         "membership": membership,
         "next_meeting": upcoming[0] if upcoming else None,
         "upcoming": upcoming[1:],
-        "past": list(meetings.past()[:20]),
+        "past": past,
         "members": members,
     }
     return render(request, "clubs/club.html", context)

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -10,8 +11,10 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.models import ACCOUNT_FIELDS
 from clubs.models import Meeting
 from notes.models import STAGE_RANK, Reading, Status
+from papers.models import Paper
 
 
 @require_GET
@@ -25,7 +28,8 @@ def today(request: HttpRequest) -> HttpResponse:
             starts_at__lte=now + timedelta(days=45),
         )
         .select_related("club", "presenter")
-        .prefetch_related("papers")
+        .defer(*(f"presenter__{name}" for name in ACCOUNT_FIELDS))
+        .prefetch_related(Prefetch("papers", Paper.objects.only("id", "title")))
         .order_by("starts_at")[:6]
     )
     assigned = {paper.pk for meeting in meetings for paper in meeting.papers.all()}
@@ -45,6 +49,7 @@ def today(request: HttpRequest) -> HttpResponse:
             status__in=[Status.QUEUED, Status.PASS1, Status.PASS2, Status.PASS3],
         )
         .select_related("paper")
+        .only("status", "paper__title")
         .order_by("-updated_at")[:12]
     )
     context = {"meetings": meetings, "to_read": to_read, "queue": queue}

@@ -19,6 +19,9 @@ class Status(models.TextChoices):
     DROPPED = "dropped", "Dropped"
 
 
+# Labels by value, for long lists (`Status.values` and `Status(value)` cost a lookup each).
+STATUS_LABELS = dict(Status.choices)
+
 # The method's order; "dropped" sits outside it.
 STAGES = [Status.QUEUED, Status.PASS1, Status.PASS2, Status.PASS3, Status.DONE]
 STAGE_RANK = {stage.value: rank for rank, stage in enumerate(STAGES)}

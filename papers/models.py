@@ -74,10 +74,9 @@ class Topic(models.Model):
 
 
 class PhaseQuerySet(models.QuerySet):
-    def with_papers(self) -> PhaseQuerySet:
-        """Phases with their placements (and each placement's paper and topics) in order."""
-        placements = Placement.objects.select_related("paper").prefetch_related("paper__topics")
-        return self.prefetch_related(Prefetch("placements", queryset=placements))
+    def with_sizes(self) -> PhaseQuerySet:
+        """Phases with `size`, their number of placements."""
+        return self.annotate(size=models.Count("placements"))
 
 
 class Phase(models.Model):
@@ -128,8 +127,8 @@ class PaperQuerySet(models.QuerySet):
         return self.with_reading_of(user).prefetch_related(
             "topics",
             Prefetch("placements", queryset=Placement.objects.select_related("phase")),
-            Prefetch("builds_on", queryset=Paper.objects.with_status_for(user)),
-            "built_upon_by",
+            Prefetch("builds_on", queryset=Paper.objects.only("title").with_status_for(user)),
+            Prefetch("built_upon_by", queryset=Paper.objects.only("title")),
         )
 
     def with_my_status(self, user, status: str) -> PaperQuerySet:
@@ -323,6 +322,27 @@ class Paper(models.Model):
         return to_bibtex([self])
 
 
+class PlacementQuerySet(models.QuerySet):
+    def in_curriculum_order(self) -> PlacementQuerySet:
+        """Placements by phase, tier and order, with what a curriculum list shows of the
+        phase and the paper."""
+        return (
+            self.select_related("phase", "paper")
+            .only(
+                "tier",
+                "order",
+                "note",
+                "phase__number",
+                "phase__title",
+                "phase__description",
+                "paper__title",
+                "paper__authors",
+                "paper__year",
+            )
+            .order_by("phase__number", "tier", "order", "paper__title")
+        )
+
+
 class Placement(models.Model):
     """A paper's place in one curriculum phase: its tier there, its order, and a note."""
 
@@ -333,6 +353,8 @@ class Placement(models.Model):
     note = models.CharField(
         max_length=300, blank=True, help_text="e.g. Implement the sampling loop."
     )
+
+    objects = PlacementQuerySet.as_manager()
 
     class Meta:
         ordering = ["phase__number", "tier", "order", "paper__title"]

@@ -11,10 +11,12 @@ from notes.reading_list import panel_context
 from . import arxiv, exports
 from .forms import CanonFilterForm, IdentifierForm, ImportForm, PaperForm
 from .importers import ImportFormatError, parse
-from .models import Paper, Phase, Tier, attach_labels, topic_counts
+from .models import Paper, Phase, Placement, attach_labels, topic_counts
 from .services import import_reading_list
 
 PAGE_SIZE = 25
+# Placements per curriculum page: the bundled canon fits on one.
+CURRICULUM_PAGE = 150
 
 
 @require_GET
@@ -39,8 +41,17 @@ def canon(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def curriculum(request: HttpRequest) -> HttpResponse:
-    phases = Phase.objects.with_papers()
-    return render(request, "papers/curriculum.html", {"phases": phases, "tiers": Tier})
+    """The phases in order, a page of placements at a time (a large canon has thousands),
+    with a jump to each phase's page; `?phase=N` opens the page where phase N begins."""
+    phases, seen = [], 0
+    for phase in Phase.objects.with_sizes().filter(size__gt=0):
+        phases.append((phase, seen // CURRICULUM_PAGE + 1))
+        seen += phase.size
+    wanted = request.GET.get("page")
+    starts = {str(phase.number): number for phase, number in phases}
+    wanted = starts.get(request.GET.get("phase", ""), wanted)
+    page = page_with_total(Placement.objects.in_curriculum_order(), wanted, CURRICULUM_PAGE)
+    return render(request, "papers/curriculum.html", {"page": page, "phases": phases})
 
 
 @require_GET

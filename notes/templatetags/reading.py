@@ -1,6 +1,6 @@
 from django import template
 
-from notes.models import Status
+from notes.models import STATUS_LABELS, Status
 
 register = template.Library()
 
@@ -12,4 +12,4 @@ def status_choices() -> list[tuple[str, str]]:
 
 @register.filter
 def status_label(value: str) -> str:
-    return Status(value).label if value in Status.values else ""
+    return STATUS_LABELS.get(value, "")

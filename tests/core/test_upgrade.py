@@ -48,8 +48,7 @@ def triggers() -> list[str]:
             )
         else:
             cursor.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
-                "AND name LIKE 'generation%%'"
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'generation%%'"
             )
         return [name for (name,) in cursor.fetchall()]
 

@@ -194,3 +194,25 @@ def test_search_matches_word_starts_and_ids_and_ignores_syntax(make_paper) -> No
     assert titles("attention & | ! ( ' :*") == ["Attention Is All You Need"]
     assert titles("&|!") == []
     assert len(titles("  ")) == 2
+
+
+def test_a_long_curriculum_comes_in_pages_with_a_jump_to_each_phase(
+    alice_client, make_paper
+) -> None:
+    from papers.views import CURRICULUM_PAGE
+
+    for n in range(CURRICULUM_PAGE + 10):
+        make_paper(f"Paper {n:04d}", phase=1 if n < CURRICULUM_PAGE - 5 else 2)
+    first = alice_client.get(reverse("papers:curriculum")).content.decode()
+    assert "Paper 0000" in first and f"Paper {CURRICULUM_PAGE:04d}" not in first
+    assert "Page 1 of 2" in first
+    # Phase 2 starts on page 1 and goes on to page 2: its jump link goes to page 1.
+    assert 'href="?page=1#phase-2"' in first
+    second = alice_client.get(reverse("papers:curriculum") + "?page=2").content.decode()
+    assert f"Paper {CURRICULUM_PAGE + 9:04d}" in second and "Paper 0000" not in second
+    assert alice_client.get(reverse("papers:curriculum") + "?page=x").status_code == 200
+    # A paper page links to its phase's page.
+    late = Paper.objects.get(title=f"Paper {CURRICULUM_PAGE + 9:04d}")
+    link = "?phase=2#phase-2"
+    assert link in alice_client.get(late.get_absolute_url()).content.decode()
+    assert "Page 1 of 2" in alice_client.get(reverse("papers:curriculum") + link).content.decode()
