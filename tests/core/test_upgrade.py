@@ -86,3 +86,19 @@ def test_an_old_database_upgrades_without_the_page_store(make_paper) -> None:
     user.display_name = "Upgraded"
     user.save()
     assert Reading.objects.filter(user__display_name="Upgraded").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migrate_with_nothing_to_do_only_reads() -> None:
+    """A deploy that runs `migrate` with nothing to apply must not lock tables that
+    signed-in requests use: no DDL, no LOCK, no write to an app table."""
+    from django.core.management import call_command
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    with CaptureQueriesContext(connection) as captured:
+        call_command("migrate", verbosity=0)
+    statements = [q["sql"].lstrip().split(None, 1)[0].upper() for q in captured.captured_queries]
+    assert statements, "migrate ran no query at all"
+    writes = {"CREATE", "DROP", "ALTER", "LOCK", "INSERT", "UPDATE", "DELETE", "TRUNCATE"}
+    assert not writes & set(statements), captured.captured_queries
