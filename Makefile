@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test lint format serve-prod migrate demo clean backup restore bench
+.PHONY: run test test-fast lint format serve-prod migrate demo clean backup restore bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ run: demo
 
 test: $(VENV)/.dev
 	bash scripts/test.sh
+
+# The edit-test loop: SQLite only, no browser and no live servers.
+test-fast: $(VENV)/.dev
+	env -u DATABASE_URL $(PY) -m pytest -m "not browser and not live" $(ARGS)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

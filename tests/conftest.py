@@ -55,9 +55,14 @@ def bob_client(bob) -> Client:
 
 
 def chromium_path() -> str:
+    """Debian's Chromium. In CI the browser tests must run, so a missing browser fails
+    them; elsewhere (`pytest` by hand on a laptop) they are skipped, saying why."""
     path = shutil.which("chromium") or shutil.which("chromium-browser")
     if not path:
-        raise RuntimeError("Debian's chromium is not installed; `make test` installs it.")
+        reason = "Debian's chromium is not installed (`make test` installs it)."
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI runs the browser tests: {reason}", pytrace=False)
+        pytest.skip(reason)
     return path
 
 

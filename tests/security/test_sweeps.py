@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
 
-from clubs.models import Club, Invitation, Meeting
+from clubs.models import Club, Invitation, Meeting, Membership, Role
 from notes.models import Note
 from papers.models import Paper, Phase, Topic
 from tests.security.conftest import PRIVATE_MARKER, ROLES, SHARED_MARKER
@@ -56,11 +56,17 @@ def test_private_notes_stay_out_of_the_admin_for_non_superusers(world, make_user
     curator.user_permissions.set(
         Permission.objects.filter(codename__in=["view_note", "change_note"])
     )
+    # A member of the club: the member's shared note is theirs to see, the organizer's
+    # private note is not.
+    Membership.objects.create(club=world.club, user=curator, role=Role.MEMBER)
     client = Client()
     client.force_login(curator)
     page = client.get("/admin/notes/note/").content.decode()
-    assert "0 notes" in page or "0 of" in page or PRIVATE_MARKER not in page
     private = Note.objects.get(problem=PRIVATE_MARKER)
+    shared = Note.objects.get(problem=SHARED_MARKER)
+    assert f"/admin/notes/note/{shared.pk}/change/" in page
+    assert f"/admin/notes/note/{private.pk}/change/" not in page
+    assert "1 note" in page and PRIVATE_MARKER not in page
     assert client.get(f"/admin/notes/note/{private.pk}/change/").status_code == 302
 
 
