@@ -21,10 +21,12 @@ class ClubError(Exception):
     """An action that cannot be done, with a message for the person who tried."""
 
 
-def create_club(*, user: User, name: str, **fields) -> Club:
+def create_club(*, user: User, name: str, phases=(), **fields) -> Club:
+    """The club, its first organizer and the phases it follows, together or not at all."""
     with transaction.atomic():
         club = Club.objects.create(name=name, slug=unique_slug(Club, name), **fields)
         Membership.objects.create(user=user, club=club, role=Role.ORGANIZER)
+        club.phases.set(phases)
     return club
 
 
@@ -88,6 +90,20 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
         locked.uses += 1
         locked.save(update_fields=["uses"])
         return Membership.objects.create(club=locked.club, user=user, role=Role.MEMBER)
+
+
+def sign_up_and_join(*, invitation: Invitation, account: dict) -> User:
+    """A new account from the invitation's sign-up form, and its membership: together or
+    not at all (an invitation used up meanwhile leaves no account behind)."""
+    with transaction.atomic():
+        user = User.objects.create_user(
+            username=account["username"],
+            email=account["email"],
+            password=account["password1"],
+            display_name=account["display_name"],
+        )
+        accept_invitation(invitation=invitation, user=user)
+    return user
 
 
 def _other_organizers(membership: Membership) -> bool:

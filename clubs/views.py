@@ -3,15 +3,15 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
 from core.htmx import is_fragment_request, render_page
+from core.services import save_with_relations
 from papers.models import Paper, Phase
 
 from . import progress
@@ -28,6 +28,7 @@ from .services import (
     invite,
     presenter_rotation,
     remove_member,
+    sign_up_and_join,
 )
 
 
@@ -50,8 +51,12 @@ def club_create(request: HttpRequest) -> HttpResponse:
     form = ClubForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in {"name", "phases"}}
-        club = create_club(user=request.user, name=form.cleaned_data["name"], **data)
-        club.phases.set(form.cleaned_data["phases"])
+        club = create_club(
+            user=request.user,
+            name=form.cleaned_data["name"],
+            phases=form.cleaned_data["phases"],
+            **data,
+        )
         messages.success(request, f"{club.name} is ready. Invite your members next.")
         return redirect("clubs:manage", club.slug)
     return render(request, "clubs/club_form.html", {"form": form})
@@ -252,10 +257,7 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
         meeting.starts_at = club.next_slot()
     form = MeetingForm(request.POST or None, instance=meeting, club=club)
     if request.method == "POST" and form.is_valid():
-        meeting = form.save(commit=False)
-        meeting.club = club
-        meeting.save()
-        form.save_m2m()
+        meeting = save_with_relations(form, club=club)
         messages.success(request, "Meeting saved.")
         return redirect(meeting)
     picked = form.cleaned_data.get("papers") if form.is_bound and form.is_valid() else None
@@ -356,17 +358,10 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
         if not request.user.is_authenticated and not signup.is_valid():
             return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
         try:
-            # The account and the membership are made together, or not at all.
-            with transaction.atomic():
-                if not request.user.is_authenticated:
-                    data = signup.cleaned_data
-                    new_user = User.objects.create_user(
-                        username=data["username"],
-                        email=data["email"],
-                        password=data["password1"],
-                        display_name=data["display_name"],
-                    )
-                accept_invitation(invitation=invitation, user=new_user or request.user)
+            if request.user.is_authenticated:
+                accept_invitation(invitation=invitation, user=request.user)
+            else:
+                new_user = sign_up_and_join(invitation=invitation, account=signup.cleaned_data)
         except ClubError as error:
             return render(request, "clubs/join_problem.html", {"problem": str(error)}, status=410)
         except IntegrityError:  # the username was taken a moment ago

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.htmx import is_fragment_request, render_page
 from core.pagination import page_with_total
+from core.services import save_with_relations
 from notes.reading_list import panel_context
 
 from . import arxiv, exports
@@ -105,10 +106,7 @@ def add_paper(request: HttpRequest) -> HttpResponse:
         initial, problem, existing = arxiv.prefill(lookup.cleaned_data["identifier"])
     form = PaperForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        paper = form.save(commit=False)
-        paper.added_by = request.user
-        paper.save()
-        form.save_m2m()
+        paper = save_with_relations(form, added_by=request.user)
         messages.success(request, f"“{paper.title}” is now in the canon.")
         return redirect(paper)
     context = {"lookup": lookup, "form": form, "problem": problem, "existing": existing}
