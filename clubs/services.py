@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
-from papers.models import unique_slug
+from papers.models import Phase, unique_slug
 
 from .models import Club, Invitation, Membership, Role
 
@@ -21,7 +22,7 @@ class ClubError(Exception):
     """An action that cannot be done, with a message for the person who tried."""
 
 
-def create_club(*, user: User, name: str, phases=(), **fields) -> Club:
+def create_club(*, user: User, name: str, phases: Iterable[Phase] = (), **fields) -> Club:
     """The club, its first organizer and the phases it follows, together or not at all."""
     with transaction.atomic():
         club = Club.objects.create(name=name, slug=unique_slug(Club, name), **fields)
@@ -92,7 +93,7 @@ def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
         return Membership.objects.create(club=locked.club, user=user, role=Role.MEMBER)
 
 
-def sign_up_and_join(*, invitation: Invitation, account: dict) -> User:
+def sign_up_and_join(*, invitation: Invitation, account: dict[str, str]) -> User:
     """A new account from the invitation's sign-up form, and its membership: together or
     not at all (an invitation used up meanwhile leaves no account behind)."""
     with transaction.atomic():

@@ -82,7 +82,7 @@ def club_edit(request: HttpRequest, slug: str) -> HttpResponse:
     club, _ = club_for_organizer(request, slug)
     form = ClubForm(request.POST or None, instance=club)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        save_with_relations(form)
         messages.success(request, "Club settings saved.")
         return redirect(club)
     return render(request, "clubs/club_form.html", {"form": form, "club": club})

@@ -1,5 +1,7 @@
 """Writes that span models happen whole or not at all."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import IntegrityError
 from django.urls import reverse
@@ -27,7 +29,7 @@ def test_a_club_comes_with_its_phases(alice, make_paper) -> None:
 
 def test_a_used_up_invitation_leaves_no_account_behind(club) -> None:
     invitation = Invitation.objects.create(
-        club=club, expires_at=timezone.now() + timezone.timedelta(days=1), uses=1
+        club=club, expires_at=timezone.now() + timedelta(days=1), uses=1
     )
     account = {
         "username": "latecomer",
