@@ -6,6 +6,11 @@ from django.db import models
 ACCOUNT_FIELDS = ("password", "last_login", "is_superuser", "email", "is_staff", "date_joined")
 
 
+def account_fields(relation: str) -> list[str]:
+    """ACCOUNT_FIELDS through a relation to a user: `.defer(*account_fields("presenter"))`."""
+    return [f"{relation}__{name}" for name in ACCOUNT_FIELDS]
+
+
 class User(AbstractUser):
     """A member of one or more clubs; organizers are members with a role in a club."""
 

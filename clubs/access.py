@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from accounts.models import ACCOUNT_FIELDS
+from accounts.models import account_fields
 
 from .models import Club, Membership, Role
 
@@ -43,7 +43,7 @@ def club_with_members(
     memberships = list(
         Membership.objects.filter(club__slug=slug)
         .select_related("club", "user")
-        .defer(*(f"user__{name}" for name in ACCOUNT_FIELDS))
+        .defer(*account_fields("user"))
         .annotate(**annotations)
         .order_by("user__username")
     )

@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import ACCOUNT_FIELDS
+from accounts.models import account_fields
 from notes.markdown import render_markdown
 from papers.models import Paper, Phase
 
@@ -154,8 +154,8 @@ class MeetingQuerySet(models.QuerySet):
                 | Q(pk__in=mine.past().values("pk")[:past])
             )
             .select_related("presenter")
-            .defer(*(f"presenter__{name}" for name in ACCOUNT_FIELDS))
-            .prefetch_related(Prefetch("papers", Paper.objects.only("id", "title")))
+            .defer(*account_fields("presenter"))
+            .prefetch_related(Prefetch("papers", Paper.objects.titles()))
             .order_by("starts_at")
         )
         cutoff = timezone.now() - timedelta(hours=3)

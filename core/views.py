@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.models import ACCOUNT_FIELDS
+from accounts.models import account_fields
 from clubs.models import Meeting
 from notes.models import STAGE_RANK, Reading, Status
 from papers.models import Paper
@@ -28,8 +28,8 @@ def today(request: HttpRequest) -> HttpResponse:
             starts_at__lte=now + timedelta(days=45),
         )
         .select_related("club", "presenter")
-        .defer(*(f"presenter__{name}" for name in ACCOUNT_FIELDS))
-        .prefetch_related(Prefetch("papers", Paper.objects.only("id", "title")))
+        .defer(*account_fields("presenter"))
+        .prefetch_related(Prefetch("papers", Paper.objects.titles()))
         .order_by("starts_at")[:6]
     )
     assigned = {paper.pk for meeting in meetings for paper in meeting.papers.all()}

@@ -100,6 +100,10 @@ class PaperQuerySet(models.QuerySet):
             "topics", Prefetch("placements", queryset=Placement.objects.select_related("phase"))
         )
 
+    def titles(self) -> PaperQuerySet:
+        """Only the id and title: papers named in a list of meetings or as neighbours."""
+        return self.only("id", "title")
+
     def listed(self) -> PaperQuerySet:
         """Only the columns a paper list shows (not the abstract, notes on it, or aliases)."""
         return self.only("id", "title", "authors", "year", "kind", "tier", "tldr")
@@ -127,8 +131,8 @@ class PaperQuerySet(models.QuerySet):
         return self.with_reading_of(user).prefetch_related(
             "topics",
             Prefetch("placements", queryset=Placement.objects.select_related("phase")),
-            Prefetch("builds_on", queryset=Paper.objects.only("title").with_status_for(user)),
-            Prefetch("built_upon_by", queryset=Paper.objects.only("title")),
+            Prefetch("builds_on", queryset=Paper.objects.titles().with_status_for(user)),
+            Prefetch("built_upon_by", queryset=Paper.objects.titles()),
         )
 
     def with_my_status(self, user, status: str) -> PaperQuerySet:
