@@ -86,7 +86,10 @@ class MeetingForm(forms.ModelForm):
         self.fields["discussion_lead"].queryset = members
         self.zone = ZoneInfo(club.time_zone)
         if self.instance.starts_at:
-            local = timezone.localtime(self.instance.starts_at, self.zone)
+            try:
+                local = timezone.localtime(self.instance.starts_at, self.zone)
+            except OverflowError:  # stored before dates were checked; shown as it is
+                local = self.instance.starts_at
             self.initial["starts_at"] = local.replace(tzinfo=None)
 
     def clean_starts_at(self):

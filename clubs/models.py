@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
@@ -137,6 +137,35 @@ class Invitation(models.Model):
         return not self.multi_use and self.uses > 0
 
 
+# Meetings are planned within this many years of today; a date past it is a typo (or an
+# attempt to break date arithmetic), and is refused before it is stored.
+MEETING_YEARS_AHEAD = 10
+LAST_MOMENT = datetime.max.replace(tzinfo=UTC)
+# What the database accepts at all (a constraint): a day inside either end of the
+# calendar, so every stored meeting can be shown in any time zone.
+STORABLE_RANGE = (datetime(1, 1, 2, tzinfo=UTC), datetime(9999, 12, 30, tzinfo=UTC))
+
+
+def meeting_window(now: datetime | None = None) -> tuple[datetime, datetime]:
+    """The range a meeting's start must fall in: ten years either side of now."""
+    now = now or timezone.now()
+    span = timedelta(days=365 * MEETING_YEARS_AHEAD + MEETING_YEARS_AHEAD // 4)
+    return now - span, now + span
+
+
+def shifted(moment: datetime, delta: timedelta) -> datetime:
+    """`moment + delta`, held at the ends of the calendar instead of raising.
+
+    Every computation with a stored meeting time goes through this, so a meeting stored
+    before dates were checked (year 9999, say) cannot break a page, a feed or a run of
+    the notifications.
+    """
+    try:
+        return moment + delta
+    except OverflowError:
+        return LAST_MOMENT if delta > timedelta(0) else datetime.min.replace(tzinfo=UTC)
+
+
 class MeetingQuerySet(models.QuerySet):
     def upcoming(self) -> MeetingQuerySet:
         return self.filter(starts_at__gte=timezone.now() - timedelta(hours=3)).order_by("starts_at")
@@ -203,9 +232,28 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["starts_at"]
         indexes = [models.Index(fields=["club", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__range=STORABLE_RANGE), name="meeting_starts_storable"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.club} · {timezone.localtime(self.starts_at):%Y-%m-%d}"
+        return f"{self.club} · {self.starts_at:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.starts_at:
+            earliest, latest = meeting_window()
+            if not earliest <= self.starts_at <= latest:
+                raise ValidationError(
+                    {
+                        "starts_at": (
+                            f"Choose a date within {MEETING_YEARS_AHEAD} years of today "
+                            f"({earliest:%Y} to {latest:%Y})."
+                        )
+                    }
+                )
 
     def save(self, *args, **kwargs) -> None:
         self.agenda_html = render_markdown(self.agenda)
@@ -216,8 +264,8 @@ class Meeting(models.Model):
         return reverse("clubs:meeting", args=[self.club.slug, self.pk])
 
     @property
-    def ends_at(self):
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
+    def ends_at(self) -> datetime:
+        return shifted(self.starts_at, timedelta(minutes=self.duration_minutes))
 
 
 class CalendarFeed(models.Model):
