@@ -64,18 +64,59 @@ def citation_key(paper: Paper) -> str:
     return f"{surname or 'anon'}{paper.year or ''}{word}"
 
 
-def _braced(text: str) -> str:
-    # Unbalanced braces would break the entry; users' titles rarely need them.
-    return text.replace("{", "(").replace("}", ")")
+# TeX's special characters, written so that TeX prints them and never reads a command, a
+# group, a comment, math or a table cell from a title or a name. Braces become commands
+# rather than `\{`, because BibTeX counts `\{` as an opening brace too.
+_TEX_ESCAPES = str.maketrans(
+    {
+        "\\": r"\textbackslash{}",
+        "{": r"\textbraceleft{}",
+        "}": r"\textbraceright{}",
+        "^": r"\textasciicircum{}",
+        "~": r"\textasciitilde{}",
+        "%": r"\%",
+        "#": r"\#",
+        "&": r"\&",
+        "$": r"\$",
+        "_": r"\_",
+    }
+)
+# Pairs TeX would join into another character (`--` into a dash, two quotes into a curly
+# quote, ?` into ¿, `,,` `<<` `>>` into quotes in T1): an empty group keeps them apart.
+_LIGATURE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)|(?<=([,<>]))(?=\1)")
+# BibTeX splits a name list on the word "and"; a name holding that word is kept whole.
+_AND_WORD = re.compile(r"\sand\s", re.IGNORECASE)
+# What could end a braced field (`}`), open a group or start a command in a URL or DOI.
+_URL_UNSAFE = re.compile(r"[{}\\\s\x00-\x1f\x7f]")
+
+
+def tex_text(text: str) -> str:
+    """Plain text as a BibTeX value: on one line, TeX's special characters escaped."""
+    return _LIGATURE.sub("{}", " ".join(text.split()).translate(_TEX_ESCAPES))
+
+
+def percent_encode(text: str, unsafe: re.Pattern[str]) -> str:
+    """`text` with each character `unsafe` matches written as %XX (UTF-8); `%` left alone."""
+    return unsafe.sub(lambda m: "".join(f"%{byte:02X}" for byte in m.group().encode()), text)
+
+
+def bibtex_url(url: str) -> str:
+    """A URL or DOI that cannot close its field or reach TeX as anything but characters."""
+    return percent_encode(url.strip(), _URL_UNSAFE)
+
+
+def _bibtex_name(name: str) -> str:
+    text = tex_text(name)
+    return f"{{{text}}}" if _AND_WORD.search(f" {text} ") or text.casefold() == "others" else text
 
 
 def bibtex_entry(paper: Paper, key: str) -> Entry:
-    fields = [Field("title", "{" + _braced(paper.title) + "}")]
+    fields = [Field("title", "{" + tex_text(paper.title) + "}")]
     if paper.author_list:
-        fields.append(Field("author", _braced(" and ".join(paper.author_list))))
+        fields.append(Field("author", " and ".join(map(_bibtex_name, paper.author_list))))
     if paper.year:
         fields.append(Field("year", str(paper.year)))
-    venue = _braced(paper.venue)
+    venue = tex_text(paper.venue)
     entry_type = ENTRY_TYPES.get(paper.kind, "misc")
     if venue and entry_type == "article":
         fields.append(Field("journal", venue))
@@ -84,11 +125,11 @@ def bibtex_entry(paper: Paper, key: str) -> Entry:
     elif venue:
         fields.append(Field("publisher" if entry_type == "book" else "howpublished", venue))
     if paper.doi:
-        fields.append(Field("doi", paper.doi))
+        fields.append(Field("doi", bibtex_url(paper.doi)))
     if paper.arxiv_id:
         fields += [Field("eprint", paper.arxiv_id), Field("archivePrefix", "arXiv")]
     if paper.link:
-        fields.append(Field("url", paper.link))
+        fields.append(Field("url", bibtex_url(paper.link)))
     return Entry(entry_type, key, fields)
 
 

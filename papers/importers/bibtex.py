@@ -2,9 +2,12 @@
 
 Decisions:
 
-- Titles, names and venues are LaTeX-decoded (`{\\"u}` → ü, `{BERT}` → BERT) by
-  bibtexparser's decoding middleware, applied to those fields only: URLs and DOIs are
-  taken as written, because LaTeX decoding would read `%` in a URL as a comment.
+- Titles, names and venues are LaTeX-decoded (`{\\"u}` → ü, `{BERT}` → BERT) with
+  bibtexparser's decoder (pylatexenc), applied to those fields only, which also reads the
+  escapes our own export writes (`\\textbackslash{}`, `\\textbraceleft{}`, `\\%`, …) back
+  into the characters they stand for. URLs and DOIs are taken as written, because LaTeX
+  decoding would read `%` in a URL as a comment; only the `%7B`, `%7D` and `%5C` our
+  export puts in a DOI are turned back into `{`, `}` and `\\`.
 - Authors are split on BibTeX's ` and ` (braces respected) and kept in the order and
   form written ("Vaswani, Ashish" or "Ashish Vaswani"); `and others` is dropped.
 - The arXiv id comes from `eprint` (unless `archivePrefix` names another archive), a
@@ -27,15 +30,37 @@ import re
 import bibtexparser
 from bibtexparser.exceptions import BlockAbortedException
 from bibtexparser.library import Library
-from bibtexparser.middlewares import LatexDecodingMiddleware
 from bibtexparser.middlewares.names import split_multiple_persons_names
-from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, Field, ParsingFailedBlock
+from bibtexparser.model import Block, DuplicateBlockKeyBlock, Entry, ParsingFailedBlock
+from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
 
 from ..identity import arxiv_id_in_text, normalize_arxiv_id, normalize_doi
 from .citation import kind_from_url
 from .records import ImportFormatError, PaperRecord
 
-_DECODER = LatexDecodingMiddleware()
+
+def _decoder() -> LatexNodes2Text:
+    """bibtexparser's LaTeX decoder, knowing also how our export escapes TeX's specials."""
+    context = get_default_latex_context_db()
+    context.add_context_category(
+        "reading-group-export",
+        prepend=True,
+        macros=[
+            MacroTextSpec("url", simplify_repl="%s"),  # the URL, not `<URL>`
+            MacroTextSpec("textbackslash", "\\"),
+            MacroTextSpec("textbraceleft", "{"),
+            MacroTextSpec("textbraceright", "}"),
+            MacroTextSpec("textasciicircum", "^"),
+            MacroTextSpec("textasciitilde", "~"),
+            MacroTextSpec("_", "_"),
+        ],
+    )
+    return LatexNodes2Text(latex_context=context, keep_braced_groups=False, math_mode="verbatim")
+
+
+_DECODER = _decoder()
+# What `papers.citations.bibtex_url` percent-encodes in a DOI that can hold it (`{`, `}`, `\`).
+_DOI_ESCAPE = re.compile(r"%(7B|7D|5C)", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:1[89]|20)\d{2}\b")
 _URL_MACRO = re.compile(r"\\url\{([^{}]+)\}")
 _KIND_BY_TYPE = {
@@ -52,9 +77,16 @@ _MISSING_COMMA = re.compile(r"[}\"]\s*\n\s*[a-z][\w-]*\s*=\s*[{\"\d]", re.IGNORE
 
 def _plain(value: str) -> str:
     """LaTeX-decoded text on one line; braces stripped by hand if decoding fails."""
-    library = _DECODER.transform(Library([Entry("misc", "value", [Field("value", value)])]))
-    decoded = library.entries[0]["value"] if library.entries else value.replace("{", "")
-    return " ".join(decoded.replace("{", "").replace("}", "").split())
+    try:
+        decoded = _DECODER.latex_to_text(value)
+    except Exception:  # pylatexenc raises its own and plain errors alike on broken TeX
+        decoded = value.replace("{", "").replace("}", "")
+    return " ".join(decoded.split())
+
+
+def _doi(value: str) -> str:
+    """The DOI as written, with the braces and backslashes our export percent-encodes back."""
+    return _DOI_ESCAPE.sub(lambda m: bytes.fromhex(m.group(1)).decode(), value)
 
 
 def _line(block: Block) -> int | None:
@@ -125,7 +157,7 @@ def _record(entry: Entry, line: int | None) -> PaperRecord:
         kind=kind,
         url=url,
         arxiv_id=arxiv_id,
-        doi=normalize_doi(fields.get("doi", "")),
+        doi=normalize_doi(_doi(fields.get("doi", ""))),
         abstract=_plain(fields.get("abstract", "")),
     )
 
