@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from accounts.models import User
 
 from .access import organized_clubs
-from .models import Club, Invitation, Meeting, Membership
+from .models import Club, Invitation, Meeting, Membership, SentMessage
 
 
 class OrganizedClubsOnly:
@@ -96,3 +96,20 @@ class InvitationAdmin(OrganizedClubsOnly, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(SentMessage)
+class SentMessageAdmin(OrganizedClubsOnly, admin.ModelAdmin):
+    """The notifications log: what went out, what failed and why. Written by
+    `send_notifications` only; delete a failed row to have it tried afresh."""
+
+    list_display = ["kind", "recipient", "about", "club", "status", "attempts", "claimed_at"]
+    list_filter = ["status", "kind", ("club", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["recipient", "about", "error"]
+    date_hierarchy = "claimed_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

@@ -8,6 +8,7 @@ from accounts.models import User
 from papers.models import Paper
 
 from .models import TIME_ZONES, Club, Meeting, Role
+from .notifications import WEBHOOK_EVENTS, WebhookError, check_webhook_url
 
 
 class ClubForm(forms.ModelForm):
@@ -163,3 +164,37 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return data
+
+
+class ClubNotificationsForm(forms.ModelForm):
+    """An organizer's choices for what the club is sent, and where its chat is."""
+
+    webhook_events = forms.MultipleChoiceField(
+        label="Send to the chat",
+        choices=WEBHOOK_EVENTS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Club
+        fields = ["reminder_hours", "webhook_url", "webhook_events"]
+        widgets = {"webhook_url": forms.TextInput(attrs={"autocomplete": "off"})}
+
+    def clean_webhook_url(self) -> str:
+        url = self.cleaned_data["webhook_url"].strip()
+        if url:
+            try:
+                check_webhook_url(url)
+            except WebhookError as error:
+                raise forms.ValidationError(str(error)) from error
+        return url
+
+    def save(self, commit: bool = True) -> Club:
+        club = super().save(commit=False)
+        if "webhook_url" in self.changed_data:
+            # Meetings scheduled before the chat was connected are not announced to it.
+            club.webhook_since = timezone.now() if club.webhook_url else None
+        if commit:
+            club.save()
+        return club

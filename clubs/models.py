@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Prefetch, Q
 from django.urls import reverse
@@ -48,6 +49,22 @@ class Club(models.Model):
     time_zone = models.CharField(max_length=64, default="UTC", validators=[validate_time_zone])
     place = models.CharField("place or video link", max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Notifications (clubs/notifications.py).
+    reminder_hours = models.PositiveSmallIntegerField(
+        "remind members this many hours before a meeting",
+        default=24,
+        validators=[MaxValueValidator(7 * 24)],
+        help_text="To members below the pass the meeting expects. 0 sends no reminders.",
+    )
+    webhook_url = models.CharField(
+        "chat webhook",
+        max_length=1000,
+        blank=True,
+        help_text="A Slack, Discord, Matrix or other chat address the club's events go to. "
+        "It is a secret: only organizers see it.",
+    )
+    webhook_events = models.JSONField(default=list, blank=True)
+    webhook_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -79,6 +96,8 @@ class Membership(models.Model):
     club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     joined_at = models.DateTimeField(default=timezone.now)
+    wants_digest = models.BooleanField("weekly digest", default=True)
+    wants_reminders = models.BooleanField("meeting reminders", default=True)
 
     class Meta:
         ordering = ["joined_at"]
@@ -225,6 +244,7 @@ class Meeting(models.Model):
     )
     outcome = models.TextField(blank=True, help_text="After the meeting: what came out of it.")
     outcome_html = models.TextField(blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = MeetingQuerySet.as_manager()
@@ -241,6 +261,14 @@ class Meeting(models.Model):
     def __str__(self) -> str:
         return f"{self.club} · {self.starts_at:%Y-%m-%d}"
 
+    def save(self, *args, **kwargs) -> None:
+        self.agenda_html = render_markdown(self.agenda)
+        self.outcome_html = render_markdown(self.outcome)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("clubs:meeting", args=[self.club.slug, self.pk])
+
     def clean(self) -> None:
         super().clean()
         if self.starts_at:
@@ -254,14 +282,6 @@ class Meeting(models.Model):
                         )
                     }
                 )
-
-    def save(self, *args, **kwargs) -> None:
-        self.agenda_html = render_markdown(self.agenda)
-        self.outcome_html = render_markdown(self.outcome)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self) -> str:
-        return reverse("clubs:meeting", args=[self.club.slug, self.pk])
 
     @property
     def ends_at(self) -> datetime:
@@ -287,3 +307,44 @@ class CalendarFeed(models.Model):
     def renew(self) -> None:
         self.token = new_token()
         self.save(update_fields=["token", "created_at"])
+
+
+class Delivery(models.TextChoices):
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class SentMessage(models.Model):
+    """One notification, recorded before it is sent so that it is sent once.
+
+    `recipient` is "user:<id>" for an email or "club:<id>" for a club's webhook, and
+    `about` names what the message is about ("meeting:12@2026-12-03T17:00", "week:2026-W49"):
+    the unique constraint on the three makes a second run, or a second copy running at
+    the same moment, skip what is already claimed. A failed send is retried on later
+    runs up to a limit (`attempts`).
+    """
+
+    recipient = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20)
+    about = models.CharField(max_length=100)
+    club = models.ForeignKey(Club, null=True, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.SENDING)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    error = models.TextField(blank=True)
+    run = models.CharField(max_length=32, help_text="The run that holds or last held it.")
+    claimed_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-claimed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "about"], name="sentmessage_once")
+        ]
+        indexes = [models.Index(fields=["status", "claimed_at"], name="sentmessage_retry")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.recipient} about {self.about}: {self.status}"

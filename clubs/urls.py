@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import notification_views, views
 
 app_name = "clubs"
 urlpatterns = [
@@ -28,6 +28,18 @@ urlpatterns = [
     ),
     path("clubs/<slug:slug>/meetings/<int:pk>.ics", views.meeting_ics, name="meeting-ics"),
     path("join/<str:token>/", views.join, name="join"),
+    path(
+        "clubs/<slug:slug>/notifications/",
+        notification_views.club_notifications,
+        name="club-notifications",
+    ),
+    path(
+        "clubs/<slug:slug>/notifications/test/",
+        notification_views.test_webhook,
+        name="club-notifications-test",
+    ),
+    path("notifications/", notification_views.preferences, name="notifications"),
+    path("unsubscribe/<str:token>/", notification_views.unsubscribe, name="unsubscribe"),
     path("calendar/", views.calendar_settings, name="calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
 ]

@@ -51,6 +51,16 @@ if not DEBUG and (SECRET_KEY == _DEV_SECRET_KEY or len(SECRET_KEY) < 50):
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_NAME = os.environ.get("SITE_NAME", "Reading Group")
+# Where members reach the site: links in notification emails, which are sent from the
+# command line and so cannot learn it from a request.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Notifications (clubs/notifications.py, `manage.py send_notifications`).
+NOTIFY_DIGEST_WEEKDAY = envint("NOTIFY_DIGEST_WEEKDAY", 0)  # 0 is Monday
+NOTIFY_DIGEST_HOUR = envint("NOTIFY_DIGEST_HOUR", 8)  # in each club's time zone
+NOTIFY_MAX_ATTEMPTS = envint("NOTIFY_MAX_ATTEMPTS", 5)
+# Webhooks to loopback and private addresses are refused unless this is set (tests do).
+NOTIFY_PRIVATE_WEBHOOKS = envbool("NOTIFY_PRIVATE_WEBHOOKS", False)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

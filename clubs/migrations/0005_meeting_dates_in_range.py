@@ -9,7 +9,7 @@ import datetime
 
 from django.db import migrations, models
 
-UTC = datetime.timezone.utc
+UTC = datetime.UTC
 FIRST = datetime.datetime(1, 1, 2, tzinfo=UTC)
 LAST = datetime.datetime(9999, 12, 30, tzinfo=UTC)
 

@@ -3,10 +3,9 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
-
-from django.db import IntegrityError, transaction
 
 from clubs.models import STORABLE_RANGE, CalendarFeed, Club, Meeting, Membership, Role
 
@@ -34,8 +33,8 @@ def test_a_meeting_within_the_range_is_stored(alice_client, club):
 def test_a_meeting_stored_at_the_end_of_the_calendar_breaks_no_page_or_feed(
     alice, alice_client, club, make_user
 ):
-    """The latest moment storable, with the longest meeting: its pages, its .ics and every member's private
-    feed (which also carries their other clubs) keep working."""
+    """The latest moment storable, with the longest meeting: its pages, its .ics and
+    every member's private feed (which also carries their other clubs) keep working."""
     club.time_zone = "Pacific/Kiritimati"  # UTC+14: the local time is past year 9999
     club.save()
     with pytest.raises(IntegrityError), transaction.atomic():

@@ -2,6 +2,8 @@
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from clubs.notifications import unsubscribe_token
+
 
 def all_patterns(resolver=None, prefix: str = "") -> list[tuple[str, URLPattern]]:
     resolver = resolver or get_resolver()
@@ -34,11 +36,17 @@ def arguments(name: str, world) -> dict:
         "clubs:member-remove": {"slug": club.slug, "pk": world.membership.pk},
         "clubs:join": {"token": world.invitation.token},
         "clubs:calendar-feed": {"token": world.feed.token},
+        "clubs:unsubscribe": {"token": unsubscribe_token(world.membership, "digest")},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }
     if name in table:
         return table[name]
-    if name.startswith("clubs:") and name not in {"clubs:list", "clubs:create", "clubs:calendar"}:
+    if name.startswith("clubs:") and name not in {
+        "clubs:list",
+        "clubs:create",
+        "clubs:calendar",
+        "clubs:notifications",
+    }:
         return {"slug": club.slug}
     return {}
 
