@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
@@ -16,6 +17,37 @@ from .models import Note, Reading
 
 # The canon's formats, with the member's statuses and thoughts; plus CSV with the dates.
 FORMATS = {**CANON_FORMATS, "csv": ("text/csv", "csv")}
+
+# A cell a spreadsheet would run as a formula (OWASP's list). Cells that already start
+# with quotes before one of these get one more, so that removing one quote from every
+# cell matching `'+[=+\-@\t\r]` gives back exactly what was written.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+STAGE_DATES = ("pass1", "pass2", "pass3", "done")
+CSV_COLUMNS = [
+    "title",
+    "authors",
+    "year",
+    "url",
+    "arxiv_id",
+    "doi",
+    "topics",
+    "status",
+    *[f"{stage}_at" for stage in STAGE_DATES],
+]
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell that spreadsheets show as text: a quote before a formula's first character."""
+    text = str(value)
+    return f"'{text}" if _FORMULA_START.match(text) else text
+
+
+def csv_text(rows: list[list[object]]) -> str:
+    """Rows as CSV, every cell through `spreadsheet_cell`."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows([spreadsheet_cell(cell) for cell in row] for row in rows)
+    return out.getvalue()
 
 
 def papers_with_reading(user) -> tuple[list[Paper], dict[int, Reading], dict[int, Note]]:
@@ -45,27 +77,11 @@ def render_reading_list(user, fmt: str) -> str:
         title = f"{user}'s reading list"
         return render_export(papers, fmt, status_of=status_of, thoughts_of=thoughts_of, title=title)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(
-            [
-                "title",
-                "authors",
-                "year",
-                "url",
-                "arxiv_id",
-                "doi",
-                "topics",
-                "status",
-                "pass1_at",
-                "pass2_at",
-                "pass3_at",
-                "done_at",
-            ]
-        )
+        rows = []
         for paper in papers:
             reading = readings[paper.pk]
-            writer.writerow(
+            dates = [getattr(reading, f"{stage}_at") for stage in STAGE_DATES]
+            rows.append(
                 [
                     paper.title,
                     "; ".join(paper.author_list),
@@ -75,14 +91,10 @@ def render_reading_list(user, fmt: str) -> str:
                     paper.doi,
                     "; ".join(t.name for t in paper.topics.all()),
                     reading.status,
-                    *[
-                        (getattr(reading, f"{s}_at") or "")
-                        and getattr(reading, f"{s}_at").date().isoformat()
-                        for s in ("pass1", "pass2", "pass3", "done")
-                    ],
+                    *[date.date().isoformat() if date else "" for date in dates],
                 ]
             )
-        return out.getvalue()
+        return csv_text([CSV_COLUMNS, *rows])
     raise ValueError(f"unknown format {fmt!r}")
 
 
