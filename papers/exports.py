@@ -1,13 +1,21 @@
-"""The canon (or a member's list) as BibTeX, JSON or Markdown."""
+"""The canon (or a member's list) as BibTeX, JSON or Markdown.
+
+Whatever a title, name, topic or URL holds, it is written so that it cannot end the
+field, link or line it sits in and reads back through our importers as itself: BibTeX
+values through `citations.tex_text` and `citations.bibtex_url`, Markdown through
+`markdown_text` and `markdown_link_target`; JSON is escaped by the encoder.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
+from urllib.parse import urlsplit
 
 from django.http import Http404, HttpResponse
 
-from .citations import to_bibtex
+from .citations import percent_encode, to_bibtex
 from .models import Paper, Tier
 
 # A member's reading status of a paper, as the notes app reports it ("done", "queued", ...).
@@ -42,8 +50,29 @@ def to_json(papers: Iterable[Paper], status_of: StatusOf | None = None) -> str:
     return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
 
 
-def _escape_link_text(text: str) -> str:
-    return text.replace("[", "\\[").replace("]", "\\]")
+# Markdown's inline syntax in a title or a heading: backslash-escaped, which both Markdown
+# and the reading-list importer read back as the character itself.
+_MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]#])")
+# What could end a link target, start a title in it, or pair with other text on the line as
+# code or math: percent-encoded, which names the same address.
+_LINK_UNSAFE = re.compile(r"""[\s\x00-\x1f\x7f()<>\\`$"]""")
+
+
+def markdown_text(text: str) -> str:
+    """Plain text as Markdown on one line: it shows as written, never as markup."""
+    return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(text.split()))
+
+
+def markdown_link_target(url: str) -> str:
+    """A web address as a Markdown link target; "" for anything not http(s)."""
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return percent_encode(url, _LINK_UNSAFE)
 
 
 def to_markdown(
@@ -57,15 +86,15 @@ def to_markdown(
     for paper in papers:
         names = [t.name for t in paper.topics.all()] or ["Other"]
         by_topic.setdefault(names[0], []).append(paper)
-    lines = [f"# {title}", ""]
+    lines = [f"# {markdown_text(title)}", ""]
     for topic in sorted(by_topic, key=lambda name: (name == "Other", name.casefold())):
-        lines += ["---", "", f"## {topic}", ""]
+        lines += ["---", "", f"## {markdown_text(topic)}", ""]
         for paper in by_topic[topic]:
             status = status_of(paper) if status_of else ""
             mark = "✔️ " if status == "done" else ""
             year = f" ({paper.year})" if paper.year else ""
-            link = paper.link
-            label = _escape_link_text(paper.title)
+            link = markdown_link_target(paper.link)
+            label = markdown_text(paper.title)
             item = f"- {mark}[{label}]({link}){year}" if link else f"- {mark}{label}{year}"
             if status == "queued":
                 item += " *TO READ*"
