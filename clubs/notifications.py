@@ -475,6 +475,10 @@ def send_due(now: datetime) -> RunReport:
     if emails:
         connection = get_connection()
         try:
+            try:
+                connection.open()  # one connection for the run, not one per message
+            except Exception:  # the server is down: each send below fails and is recorded
+                log.warning("the mail server could not be reached", exc_info=True)
             for pk, message in emails:
                 try:
                     email = compose_email(message)
