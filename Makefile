@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test test-fast lint format serve-prod migrate demo clean backup restore bench bench-notify
+.PHONY: run test test-fast lint format serve-prod migrate demo clean backup restore bench bench-notify bench-imports
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: $(VENV)/.runtime
 # send_notifications for 1,000 members in 20 clubs, to an SMTP server on 127.0.0.1.
 bench-notify: $(VENV)/.dev
 	$(PY) bench/notify.py
+
+# Large imports (50,000 BibTeX entries, 100,000 arXiv ids) on SQLite and a throwaway PostgreSQL.
+bench-imports: $(VENV)/.runtime
+	$(PY) bench/imports.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache tests/artifacts

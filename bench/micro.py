@@ -85,7 +85,7 @@ def main() -> None:
     from papers.models import Paper, Phase, Placement
 
     call_command("migrate", verbosity=0)
-    rng = random.Random(1)  # noqa: S311
+    rng = random.Random(1)
 
     text = NOTE * (4096 // len(NOTE) + 1)
     text = text[:4096]

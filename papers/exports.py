@@ -53,6 +53,8 @@ def to_json(papers: Iterable[Paper], status_of: StatusOf | None = None) -> str:
 # Markdown's inline syntax in a title or a heading: backslash-escaped, which both Markdown
 # and the reading-list importer read back as the character itself.
 _MARKDOWN_SYNTAX = re.compile(r"([\\`*_{}\[\]#])")
+# What Markdown would read as HTML: a tag (`<b>`) or a character reference (`&amp;`).
+_HTML_START = re.compile(r"<|&(?=[#A-Za-z])")
 # What could end a link target, start a title in it, or pair with other text on the line as
 # code or math: percent-encoded, which names the same address.
 _LINK_UNSAFE = re.compile(r"""[\s\x00-\x1f\x7f()<>\\`$"]""")
@@ -60,6 +62,7 @@ _LINK_UNSAFE = re.compile(r"""[\s\x00-\x1f\x7f()<>\\`$"]""")
 
 def markdown_text(text: str) -> str:
     """Plain text as Markdown on one line: it shows as written, never as markup."""
+    text = _HTML_START.sub(lambda m: "&lt;" if m.group() == "<" else "&amp;", text)
     return _MARKDOWN_SYNTAX.sub(r"\\\1", " ".join(text.split()))
 
 

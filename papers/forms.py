@@ -1,9 +1,7 @@
 from django import forms
 
-from .importers import FORMATS
+from .importers import FORMATS, Limits
 from .models import Kind, Paper, Tier
-
-MAX_IMPORT_BYTES = 2 * 1024 * 1024
 
 
 class CanonFilterForm(forms.Form):
@@ -68,11 +66,15 @@ class ImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data.get("file")
-        if upload and upload.size > MAX_IMPORT_BYTES:
-            raise forms.ValidationError(
-                "That file is larger than 2 MB; split it into smaller lists."
-            )
+        if upload and (error := Limits.for_web().size_error(upload.size)):
+            raise forms.ValidationError(f"Nothing was imported: {error}.")
         return upload
+
+    def clean_text(self):
+        text = self.cleaned_data.get("text", "")
+        if error := Limits.for_web().size_error(len(text.encode("utf-8"))):
+            raise forms.ValidationError(f"Nothing was imported: {error}.")
+        return text
 
     def clean(self):
         data = super().clean()

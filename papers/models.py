@@ -26,6 +26,20 @@ from core.links import web_url
 
 from .identity import normalize_arxiv_id, normalize_doi, normalize_title
 
+# Titles and aliases are matched on their normalized form, stored in a column this long.
+KEY_LENGTH = 500
+
+
+def match_key(title: str) -> str:
+    """The key a title is matched on: normalized, cut to the column's length."""
+    return normalize_title(title)[:KEY_LENGTH]
+
+
+def alias_keys(aliases: str) -> list[str]:
+    """The distinct match keys of aliases written one per line."""
+    keys = (match_key(line) for line in aliases.splitlines() if line.strip())
+    return list(dict.fromkeys(key for key in keys if key))
+
 
 class Kind(models.TextChoices):
     PAPER = "paper", "Paper"
@@ -232,8 +246,7 @@ class Paper(models.Model):
         help_text="Other titles or short names this paper goes by, one per line (e.g. GPT-3). "
         "Imports match them.",
     )
-    title_key = models.CharField(max_length=500, editable=False, db_index=True)
-    alias_keys = models.TextField(editable=False, blank=True)
+    title_key = models.CharField(max_length=KEY_LENGTH, editable=False, db_index=True)
     added_at = models.DateTimeField(auto_now_add=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -255,26 +268,47 @@ class Paper(models.Model):
         return f"{self.title} ({self.year})" if self.year else self.title
 
     def save(self, *args, **kwargs) -> None:
-        # Identity fields are kept normalized however they were entered (admin, import, API).
-        self.arxiv_id = normalize_arxiv_id(self.arxiv_id) if self.arxiv_id else ""
-        self.doi = normalize_doi(self.doi) if self.doi else ""
-        self.title_key = normalize_title(self.title)
-        keys = [normalize_title(alias) for alias in self.aliases.splitlines() if alias.strip()]
-        self.alias_keys = "".join(f"|{key}|" for key in keys)
-        self.url = web_url(self.url)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {
-                *kwargs["update_fields"],
-                "arxiv_id",
-                "doi",
-                "title_key",
-                "alias_keys",
-                "url",
-            }
+        self.normalize()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "arxiv_id", "doi", "title_key", "url"}
         super().save(*args, **kwargs)
+        aliases_saved = update_fields is None or "aliases" in update_fields
+        if aliases_saved and self.__dict__.get("aliases", "") != getattr(
+            self, "_stored_aliases", ""
+        ):
+            self.store_alias_keys()
 
     def get_absolute_url(self) -> str:
         return reverse("papers:paper", args=[self.pk])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        paper = super().from_db(db, field_names, values)
+        # The aliases as stored: saving rewrites the alias keys only when they changed.
+        paper._stored_aliases = paper.__dict__.get("aliases")
+        return paper
+
+    def normalize(self) -> None:
+        """Keep identity fields normalized however they were entered (admin, import, API)."""
+        self.arxiv_id = normalize_arxiv_id(self.arxiv_id) if self.arxiv_id else ""
+        self.doi = normalize_doi(self.doi) if self.doi else ""
+        self.title_key = match_key(self.title)
+        self.url = web_url(self.url)
+
+    @property
+    def alias_keys(self) -> list[str]:
+        """The match keys of the titles this paper is also listed as."""
+        return alias_keys(self.aliases)
+
+    def store_alias_keys(self) -> None:
+        """Make the paper's rows in PaperAlias match its aliases."""
+        keys = self.alias_keys
+        PaperAlias.objects.filter(paper=self).exclude(key__in=keys).delete()
+        PaperAlias.objects.bulk_create(
+            [PaperAlias(paper=self, key=key) for key in keys], ignore_conflicts=True
+        )
+        self._stored_aliases = self.aliases
 
     @property
     def author_list(self) -> list[str]:
@@ -324,6 +358,22 @@ class Paper(models.Model):
         from .citations import to_bibtex
 
         return to_bibtex([self])
+
+
+class PaperAlias(models.Model):
+    """A title a paper is also listed as, reduced to its match key: imports look papers up
+    by it through an index, as they do by title."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="alias_rows")
+    key = models.CharField(max_length=KEY_LENGTH, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "key"], name="paperalias_unique_paper_key")
+        ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class PlacementQuerySet(models.QuerySet):

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+import operator
+from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import reduce
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from accounts.models import User
 
-from .identity import normalize_arxiv_id, normalize_doi, normalize_title
-from .importers.records import PaperRecord, ParseResult
-from .models import Paper, Phase, Placement, Tier, Topic
+from .identity import normalize_arxiv_id, normalize_doi
+from .importers.records import ImportFormatError, PaperRecord, ParseResult
+from .models import (
+    Paper,
+    PaperAlias,
+    Phase,
+    Placement,
+    Tier,
+    Topic,
+    alias_keys,
+    match_key,
+)
 
 # Fields an import may fill when they are empty; it never overwrites a curated value.
 FILLABLE = ["venue", "url", "abstract", "tldr", "key_contribution", "why_it_matters"]
@@ -44,7 +56,16 @@ class ImportSummary:
 
 
 class Importer:
-    """Merges parsed records into the canon, matching papers on their identity."""
+    """Merges parsed records into the canon, matching papers on their identity.
+
+    Records go in batches. For each batch, the papers they could match are read at once by
+    their indexed identity columns (arXiv id, DOI, title key, alias key), into dictionaries
+    that also hold every paper this import created; then each record is matched in memory,
+    and the batch's new papers, topics and placements are written in bulk. The number of
+    queries per record stays the same however large the canon or the list.
+    """
+
+    BATCH = 500
 
     def __init__(self, *, added_by: User | None, reader: User | None) -> None:
         self.added_by = added_by
@@ -52,22 +73,64 @@ class Importer:
         self.summary = ImportSummary()
         self.topics = {t.name.casefold(): t for t in Topic.objects.all()}
         self.phases = {p.number: p for p in Phase.objects.all()}
+        self.known: dict[int, Paper] = {}  # every paper read or written, by primary key
+        self.by_arxiv: dict[str, Paper] = {}
+        self.by_doi: dict[str, Paper] = {}
+        self.by_title: dict[str, list[Paper]] = defaultdict(list)
+        self.by_alias: dict[str, list[Paper]] = defaultdict(list)
+        # Identity values already read from the database: their dictionary entries are
+        # complete from then on, since every paper created later is added to them.
+        self.looked_up: dict[str, set[str]] = {"arxiv": set(), "doi": set(), "title": set()}
+        self.last_order: dict[int, int] = {}  # phase id -> its highest placement order
+
+    # -- reading the candidates of a batch ------------------------------------------------
+
+    def register(self, paper: Paper) -> Paper:
+        """Put a paper in the dictionaries (once); returns the one object kept for it."""
+        if paper.pk is not None:
+            if paper.pk in self.known:
+                return self.known[paper.pk]
+            self.known[paper.pk] = paper
+        if paper.arxiv_id:
+            self.by_arxiv.setdefault(paper.arxiv_id, paper)
+        if paper.doi:
+            self.by_doi.setdefault(paper.doi, paper)
+        self.by_title[paper.title_key].append(paper)
+        for key in paper.alias_keys:
+            self.by_alias[key].append(paper)
+        return paper
+
+    def load(self, records: list[PaperRecord]) -> None:
+        """Read, in a few queries, every paper the records could match."""
+        wanted = {
+            "arxiv": {r.arxiv_id for r in records if r.arxiv_id},
+            "doi": {r.doi for r in records if r.doi},
+            "title": {match_key(r.title) for r in records},
+        }
+        for kind in wanted:
+            wanted[kind] -= self.looked_up[kind]
+            self.looked_up[kind] |= wanted[kind]
+        conditions = []
+        if wanted["arxiv"]:
+            conditions.append(Q(arxiv_id__in=wanted["arxiv"]))
+        if wanted["doi"]:
+            conditions.append(Q(doi__in=wanted["doi"]))
+        if wanted["title"]:
+            aliased = PaperAlias.objects.filter(key__in=wanted["title"]).values("paper_id")
+            conditions += [Q(title_key__in=wanted["title"]), Q(pk__in=aliased)]
+        if conditions:
+            for paper in Paper.objects.filter(reduce(operator.or_, conditions)).order_by("pk"):
+                self.register(paper)
 
     def find(self, record: PaperRecord) -> Paper | None:
-        if record.arxiv_id:
-            paper = Paper.objects.filter(arxiv_id=normalize_arxiv_id(record.arxiv_id)).first()
-            if paper:
-                return paper
-        if record.doi:
-            paper = Paper.objects.filter(doi=normalize_doi(record.doi)).first()
-            if paper:
-                return paper
+        if record.arxiv_id and (paper := self.by_arxiv.get(record.arxiv_id)):
+            return paper
+        if record.doi and (paper := self.by_doi.get(record.doi)):
+            return paper
         # Same title (or a title it is also listed as): a preprint and its conference
         # version are often listed a year apart.
-        key = normalize_title(record.title)
-        candidates = list(Paper.objects.filter(title_key=key)[:20]) or list(
-            Paper.objects.filter(alias_keys__contains=f"|{key}|")[:20]
-        )
+        key = match_key(record.title)
+        candidates = self.by_title.get(key) or self.by_alias.get(key) or []
         if record.year is None:
             return candidates[0] if len(candidates) == 1 else None
 
@@ -76,6 +139,8 @@ class Importer:
 
         best = min(candidates, key=distance, default=None)
         return best if best is not None and distance(best) <= 1 else None
+
+    # -- topics and phases, created as they are first named ---------------------------------
 
     def topic(self, name: str) -> Topic:
         key = name.strip().casefold()
@@ -94,40 +159,49 @@ class Importer:
             phase.save(update_fields=["title"])
         return phase
 
-    def merge(self, paper: Paper, record: PaperRecord) -> None:
-        changed = []
+    # -- one record, in memory --------------------------------------------------------------
+
+    def merge(self, paper: Paper, record: PaperRecord) -> set[str]:
+        """Fill the paper's empty fields from the record; returns the fields changed."""
+        changed = set()
         for name in FILLABLE:
             value = getattr(record, name, "")
             if value and not getattr(paper, name):
                 setattr(paper, name, value)
-                changed.append(name)
-        new_aliases = [a for a in record.aliases if a not in paper.aliases.splitlines()]
+                changed.add(name)
+        listed = paper.aliases.splitlines()
+        new_aliases = [a for a in dict.fromkeys(record.aliases) if a not in listed]
         if new_aliases:
-            paper.aliases = "\n".join([*paper.aliases.splitlines(), *new_aliases]).strip()
-            changed += ["aliases", "alias_keys"]
+            paper.aliases = "\n".join([*listed, *new_aliases]).strip()
+            changed.add("aliases")
+            for key in alias_keys("\n".join(new_aliases)):
+                if paper not in self.by_alias[key]:
+                    self.by_alias[key].append(paper)
         if record.authors and not paper.authors:
             paper.authors = "\n".join(record.authors)
-            changed.append("authors")
+            changed.add("authors")
         if record.year and not paper.year:
             paper.year = record.year
-            changed.append("year")
+            changed.add("year")
         tier = Tier.from_slug(record.tier)
         if tier and not paper.tier:
             paper.tier = tier
-            changed.append("tier")
+            changed.add("tier")
         arxiv_id = normalize_arxiv_id(record.arxiv_id) if record.arxiv_id else ""
-        if arxiv_id and not paper.arxiv_id and not Paper.objects.filter(arxiv_id=arxiv_id).exists():
+        if arxiv_id and not paper.arxiv_id and arxiv_id not in self.by_arxiv:
             paper.arxiv_id = arxiv_id
-            changed.append("arxiv_id")
+            self.by_arxiv[arxiv_id] = paper
+            changed.add("arxiv_id")
         doi = normalize_doi(record.doi) if record.doi else ""
-        if doi and not paper.doi and not Paper.objects.filter(doi=doi).exists():
+        if doi and not paper.doi and doi not in self.by_doi:
             paper.doi = doi
-            changed.append("doi")
-        if changed:
-            paper.save(update_fields=changed)
+            self.by_doi[doi] = paper
+            changed.add("doi")
+        return changed
 
     def create(self, record: PaperRecord) -> Paper:
-        return Paper.objects.create(
+        """A new paper for the record, saved with the rest of its batch."""
+        paper = Paper(
             title=record.title.strip(),
             authors="\n".join(record.authors),
             year=record.year,
@@ -141,26 +215,70 @@ class Importer:
             key_contribution=record.key_contribution,
             why_it_matters=record.why_it_matters,
             tier=Tier.from_slug(record.tier),
-            aliases="\n".join(record.aliases),
+            aliases="\n".join(dict.fromkeys(record.aliases)),
             added_by=self.added_by,
         )
+        paper.normalize()
+        return self.register(paper)
 
-    def place(self, paper: Paper, record: PaperRecord) -> None:
-        existing = set(paper.placements.values_list("phase__number", flat=True))
-        for placement in record.placements:
-            if placement.phase_number in existing:
-                continue
-            phase = self.phase(placement.phase_number, placement.phase_title)
-            last = phase.placements.aggregate(last=Max("order"))["last"] or 0
-            Placement.objects.create(
-                paper=paper,
-                phase=phase,
-                tier=Tier.from_slug(placement.tier) or Tier.RECOMMENDED,
-                order=last + 1,
-                note=placement.note[:300],
+    # -- writing a batch --------------------------------------------------------------------
+
+    def save(self, batch: list[tuple[Paper, PaperRecord]], changed: dict[int, set]) -> None:
+        new = list({id(p): p for p, _ in batch if p.pk is None}.values())
+        Paper.objects.bulk_create(new, batch_size=self.BATCH)
+        aliases = [PaperAlias(paper=p, key=key) for p in new for key in p.alias_keys]
+        PaperAlias.objects.bulk_create(aliases, batch_size=self.BATCH, ignore_conflicts=True)
+        for paper in new:
+            paper._stored_aliases = paper.aliases
+            self.known[paper.pk] = paper
+        for paper in batch_papers(batch):
+            if fields := changed.pop(id(paper), None):
+                paper.save(update_fields=fields)
+        topics = Paper.topics.through
+        links = {
+            (paper.pk, self.topic(name).pk)
+            for paper, record in batch
+            for name in record.topics
+            if name.strip()
+        }
+        topics.objects.bulk_create(
+            [topics(paper_id=paper_id, topic_id=topic_id) for paper_id, topic_id in links],
+            batch_size=self.BATCH,
+            ignore_conflicts=True,
+        )
+        self.place(batch)
+
+    def place(self, batch: list[tuple[Paper, PaperRecord]]) -> None:
+        placed = [(paper, record) for paper, record in batch if record.placements]
+        if not placed:
+            return
+        existing = set(
+            Placement.objects.filter(paper__in=[paper for paper, _ in placed]).values_list(
+                "paper_id", "phase__number"
             )
-            existing.add(placement.phase_number)
-            self.summary.placements_added += 1
+        )
+        rows = []
+        for paper, record in placed:
+            for placement in record.placements:
+                if (paper.pk, placement.phase_number) in existing:
+                    continue
+                phase = self.phase(placement.phase_number, placement.phase_title)
+                if phase.pk not in self.last_order:
+                    last = phase.placements.aggregate(last=Max("order"))["last"]
+                    self.last_order[phase.pk] = last or 0
+                self.last_order[phase.pk] += 1
+                rows.append(
+                    Placement(
+                        paper=paper,
+                        phase=phase,
+                        tier=Tier.from_slug(placement.tier) or Tier.RECOMMENDED,
+                        order=self.last_order[phase.pk],
+                        note=placement.note[:300],
+                    )
+                )
+                existing.add((paper.pk, placement.phase_number))
+        Placement.objects.bulk_create(rows, batch_size=self.BATCH)
+        self.summary.placements_added += len(rows)
 
     def link(self, paper: Paper, refs: list[str], by_ref: dict[str, Paper]) -> None:
         current = set(paper.builds_on.values_list("pk", flat=True))
@@ -178,29 +296,35 @@ class Importer:
             return Paper.objects.filter(arxiv_id=arxiv_id).first()
         if doi := normalize_doi(ref):
             return Paper.objects.filter(doi=doi).first()
-        return Paper.objects.filter(title_key=normalize_title(ref)).first()
+        return Paper.objects.filter(title_key=match_key(ref)).first()
 
     def run(self, result: ParseResult) -> ImportSummary:
         for phase in result.phases:
             self.phase(phase.number, phase.title)
         by_ref: dict[str, Paper] = {}
         records: list[tuple[Paper, PaperRecord]] = []
-        for record in result.papers:
-            paper = self.find(record)
-            if paper is None:
-                paper = self.create(record)
-                self.summary.papers_created += 1
-            else:
-                self.merge(paper, record)
-                self.summary.papers_merged += 1
-            new_topics = [self.topic(name) for name in record.topics if name.strip()]
-            if new_topics:
-                paper.topics.add(*new_topics)
-            self.place(paper, record)
-            for ref in (record.arxiv_id, record.doi, record.title):
-                if ref:
-                    by_ref[ref] = paper
-            records.append((paper, record))
+        for start in range(0, len(result.papers), self.BATCH):
+            chunk = result.papers[start : start + self.BATCH]
+            self.load(chunk)
+            batch: list[tuple[Paper, PaperRecord]] = []
+            changed: dict[int, set] = defaultdict(set)  # id of a stored paper -> fields
+            for record in chunk:
+                paper = self.find(record)
+                if paper is None:
+                    paper = self.create(record)
+                    self.summary.papers_created += 1
+                else:
+                    fields = self.merge(paper, record)
+                    if fields and paper.pk is not None:
+                        changed[id(paper)] |= fields
+                    self.summary.papers_merged += 1
+                batch.append((paper, record))
+            self.save(batch, changed)
+            for paper, record in batch:
+                for ref in (record.arxiv_id, record.doi, record.title):
+                    if ref:
+                        by_ref[ref] = paper
+            records += batch
         for paper, record in records:
             if record.builds_on:
                 self.link(paper, record.builds_on, by_ref)
@@ -215,9 +339,23 @@ class Importer:
 
         for paper, record in records:
             if record.read_state or record.blurb:
-                self.summary.statuses_set += record_imported_reading(
-                    user=self.reader, paper=paper, status=record.read_state, thoughts=record.blurb
-                )
+                try:
+                    self.summary.statuses_set += record_imported_reading(
+                        user=self.reader,
+                        paper=paper,
+                        status=record.read_state,
+                        thoughts=record.blurb,
+                    )
+                except ValueError as error:  # Markdown the renderer refuses
+                    raise ImportFormatError(
+                        f"{record.title[:60]!r}: its text cannot be kept as a note ({error})",
+                        line=record.line,
+                    ) from error
+
+
+def batch_papers(batch: list[tuple[Paper, PaperRecord]]) -> list[Paper]:
+    """The distinct papers of a batch, in order."""
+    return list({id(paper): paper for paper, _ in batch}.values())
 
 
 def import_reading_list(

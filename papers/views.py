@@ -11,7 +11,7 @@ from notes.reading_list import panel_context
 
 from . import arxiv, exports
 from .forms import CanonFilterForm, IdentifierForm, ImportForm, PaperForm
-from .importers import ImportFormatError, parse
+from .importers import ImportFormatError, Limits, parse
 from .models import Paper, Phase, Placement, attach_labels, topic_counts
 from .services import import_reading_list
 
@@ -86,11 +86,16 @@ def import_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            result = parse(data["content"], format=data["format"], filename=data["filename"])
+            result = parse(
+                data["content"],
+                format=data["format"],
+                filename=data["filename"],
+                limits=Limits.for_web(),
+            )
+            summary = import_reading_list(result, added_by=request.user, dry_run=data["dry_run"])
         except ImportFormatError as error:
             form.add_error(None, f"Nothing was imported. {error}")
         else:
-            summary = import_reading_list(result, added_by=request.user, dry_run=data["dry_run"])
             if not summary.dry_run:
                 messages.success(request, f"Imported {len(result.papers)} papers.")
     return render(request, "papers/import.html", {"form": form, "summary": summary})

@@ -233,5 +233,12 @@ LOGGING = {
 ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 ARXIV_API_TIMEOUT = envint("ARXIV_API_TIMEOUT", 5)
 
+# Reading-list imports (papers/importers): the import form answers within one request; the
+# import_reading_list command takes large lists. Field lengths are the same for both.
+IMPORT_WEB_MAX_BYTES = envint("IMPORT_WEB_MAX_BYTES", 2 * 1024 * 1024)
+IMPORT_WEB_MAX_PAPERS = envint("IMPORT_WEB_MAX_PAPERS", 5_000)
+IMPORT_MAX_BYTES = envint("IMPORT_MAX_BYTES", 64 * 1024 * 1024)
+IMPORT_MAX_PAPERS = envint("IMPORT_MAX_PAPERS", 200_000)
+
 # Only `make bench` turns this on: it adds the minimal view the benchmark measures as a floor.
 BENCH_FLOOR = envbool("BENCH_FLOOR", False)

@@ -4,25 +4,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_remove_page_store'),
+        ("core", "0002_remove_page_store"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RateCounter',
+            name="RateCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200)),
-                ('window', models.BigIntegerField(help_text='Window start, in seconds since the epoch.')),
-                ('count', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200)),
+                (
+                    "window",
+                    models.BigIntegerField(help_text="Window start, in seconds since the epoch."),
+                ),
+                ("count", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['window'], name='ratecounter_window')],
-                'constraints': [models.UniqueConstraint(fields=('key', 'window'), name='ratecounter_once_per_window')],
+                "indexes": [models.Index(fields=["window"], name="ratecounter_window")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("key", "window"), name="ratecounter_once_per_window"
+                    )
+                ],
             },
         ),
     ]

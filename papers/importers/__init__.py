@@ -6,6 +6,12 @@ this one picks the format and applies what all of them share: line endings, NUL
 bytes (PostgreSQL refuses them in text), de-duplication and the empty-file checks.
 `json` is the app's own export and canon format (`json_list`), listed last so the
 import command and form can name it like the others.
+
+Every limit an import obeys is here, so the web form and the command line refuse the
+same things with the same words: the size of the file and its number of papers (larger
+on the command line, which is not bound by a request's time), how deeply it nests
+(checked before any parser runs, since parsers recurse on nesting), and the length of
+each field (what the canon's columns and the note form hold).
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import islice
 from pathlib import PurePath
 
 from ..identity import normalize_arxiv_id
@@ -36,10 +44,12 @@ __all__ = [
     "KINDS",
     "TIERS",
     "ImportFormatError",
+    "Limits",
     "PaperRecord",
     "ParseResult",
     "PhaseRecord",
     "PlacementRecord",
+    "check_limits",
     "detect_format",
     "parse",
 ]
@@ -50,6 +60,45 @@ _BIBTEX_START = re.compile(r"^@\s*[a-z]+\s*[{(]", re.IGNORECASE)
 _CURRICULUM = re.compile(r"\*\*Citation:?\*\*|^##\s+Must Read\b", re.IGNORECASE | re.MULTILINE)
 _MARKDOWN_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+.*\[[^\]]+\]\(", re.MULTILINE)
 _MARKDOWN_SUFFIXES = ("", ".md", ".markdown", ".txt")
+
+# How deeply a list may nest: JSON arrays and objects, BibTeX braces, Markdown quotes and
+# sub-lists. Real lists stay under five levels; parsers and the Markdown renderer recurse
+# on nesting, so a hostile file is refused before they see it.
+MAX_DEPTH = 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large a list may be: its size in bytes and its number of papers."""
+
+    max_bytes: int
+    max_papers: int
+
+    @classmethod
+    def for_web(cls) -> Limits:
+        """The import form's: a list the request can read and merge in a few seconds."""
+        from django.conf import settings
+
+        return cls(settings.IMPORT_WEB_MAX_BYTES, settings.IMPORT_WEB_MAX_PAPERS)
+
+    @classmethod
+    def for_command(cls) -> Limits:
+        """The import command's: large lists, read as fast as the database allows."""
+        from django.conf import settings
+
+        return cls(settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_PAPERS)
+
+    def size_error(self, size: int) -> ImportFormatError | None:
+        if size <= self.max_bytes:
+            return None
+        return ImportFormatError(
+            f"the file is {_megabytes(size)}, larger than the {_megabytes(self.max_bytes)} "
+            "an import takes here; split it into smaller lists"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
 
 
 def _from_json(text: str) -> ParseResult:
@@ -66,9 +115,123 @@ _PARSERS: dict[str, Callable[[str], list[PaperRecord]]] = {
 }
 
 
+def _line_at(text: str, position: int) -> int:
+    return text.count("\n", 0, position) + 1
+
+
+# --- Shape checks: nesting and counts, by cheap scans before any parser runs. -----------
+
+# JSON strings never span lines, so blanking them keeps every bracket on its line.
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _check_json_shape(text: str, max_papers: int) -> None:
+    """Bracket depth and the number of paper objects: those of the top-level list, or of
+    the lists inside the top-level object (the canon's `papers` and `phases`)."""
+    skeleton = _JSON_STRING.sub('""', text)
+    depth, top, papers = 0, "", 0
+    for match in _JSON_BRACKET.finditer(skeleton):
+        char = match.group()
+        if char in "]}":
+            depth = max(depth - 1, 0)
+            continue
+        depth += 1
+        top = top or char
+        if depth > MAX_DEPTH:
+            raise ImportFormatError(
+                f"the JSON nests deeper than {MAX_DEPTH} levels",
+                line=_line_at(skeleton, match.start()),
+            )
+        if char == "{" and depth == (2 if top == "[" else 3):
+            papers += 1
+            if papers > max_papers:
+                raise _too_many(max_papers, _line_at(skeleton, match.start()))
+
+
+_BRACE = re.compile(r"(?<!\\)[{}]")
+
+
+def _check_bibtex_shape(text: str, max_papers: int) -> None:
+    depth = 0
+    for match in _BRACE.finditer(text):
+        if match.group() == "}":
+            depth = max(depth - 1, 0)
+            continue
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ImportFormatError(
+                f"braces nest deeper than {MAX_DEPTH} levels", line=_line_at(text, match.start())
+            )
+    _check_count(_BIBTEX_ENTRY, text, max_papers)
+
+
+# Markdown nests with `>` quotes and indented sub-lists; each counts as a level.
+_MARKDOWN_NESTING = re.compile(
+    r"^(?P<quotes>(?:[ \t]*>)+)|^(?P<indent>[ \t]+)(?:[-*+]|\d{1,9}[.)])\s"
+)
+
+
+def _check_markdown_shape(text: str, item: re.Pattern[str], max_papers: int) -> None:
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line[:1].isspace() and line[:1] != ">":
+            continue
+        match = _MARKDOWN_NESTING.match(line)
+        if match is None:
+            continue
+        if match.group("quotes"):
+            levels = match.group("quotes").count(">")
+        else:
+            levels = len(match.group("indent").expandtabs(4)) // 2 + 1
+        if levels > MAX_DEPTH:
+            raise ImportFormatError(
+                f"quotes or sub-lists nest deeper than {MAX_DEPTH} levels", line=number
+            )
+    _check_count(item, text, max_papers)
+
+
+# What each format's papers look like to a counter (at least one match per paper).
+_BIBTEX_ENTRY = re.compile(r"@\s*(?!(?:string|comment|preamble)\b)[a-z]+\s*[{(]", re.IGNORECASE)
+_ARXIV_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+_MARKDOWN_LINK_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S*\s*\[", re.MULTILINE)
+_CURRICULUM_ITEM = re.compile(r"^(?:###\s|\s{0,3}[-*+]\s)", re.MULTILINE)
+
+
+def _too_many(max_papers: int, line: int) -> ImportFormatError:
+    return ImportFormatError(
+        f"the list holds more than {max_papers:,} papers, the most an import takes here "
+        "(this is the first one past that); split it into smaller lists",
+        line=line,
+    )
+
+
+def _check_count(pattern: re.Pattern[str], text: str, max_papers: int) -> None:
+    past = next(islice(pattern.finditer(text), max_papers, None), None)
+    if past is not None:
+        raise _too_many(max_papers, _line_at(text, past.start()))
+
+
+def check_shape(text: str, format: str, limits: Limits) -> None:
+    """Refuse a list that nests too deeply or holds too many papers, naming the line."""
+    if format == "json":
+        _check_json_shape(text, limits.max_papers)
+    elif format == "bibtex":
+        _check_bibtex_shape(text, limits.max_papers)
+    elif format == "markdown":
+        _check_markdown_shape(text, _MARKDOWN_LINK_ITEM, limits.max_papers)
+    elif format == "curriculum":
+        _check_markdown_shape(text, _CURRICULUM_ITEM, limits.max_papers)
+    elif format == "arxiv":
+        _check_count(_ARXIV_LINE, text, limits.max_papers)
+
+
 def _looks_like_json(text: str) -> bool:
     if not text.lstrip().startswith(("{", "[")):
         return False
+    try:
+        _check_json_shape(text, max_papers=len(text))
+    except ImportFormatError:
+        return True  # JSON too deep to read: reading it as JSON says so
     try:
         json.loads(text)
     except ValueError:
@@ -106,21 +269,30 @@ def _clean(text: str) -> str:
     return text.replace("\x00", "")
 
 
-def parse(text: str, *, format: str = "auto", filename: str = "") -> ParseResult:
-    """Read a reading list. Raises ImportFormatError (with a line when it helps)."""
+def parse(
+    text: str, *, format: str = "auto", filename: str = "", limits: Limits | None = None
+) -> ParseResult:
+    """Read a reading list. Raises ImportFormatError (with a line when it helps).
+
+    `limits` defaults to the import command's; the web form passes its own.
+    """
+    limits = limits or Limits.for_command()
     text = _clean(text or "")
+    if error := limits.size_error(len(text)):
+        raise error
     if not text.strip():
         raise ImportFormatError("the file is empty")
-    if format == "auto":
-        format = detect_format(text, filename)
-    if format == "json":
-        return check_limits(_from_json(text))
-    parser = _PARSERS.get(format)
-    if parser is None:
+    if format != "auto" and format not in FORMATS:
         raise ImportFormatError(
             f"unknown format {format!r}; choose one of {', '.join(FORMATS)} or auto"
         )
-    return check_limits(make_result(format, parser(text)))
+    if format == "auto":
+        format = detect_format(text, filename)
+    check_shape(text, format, limits)
+    result = _from_json(text) if format == "json" else make_result(format, _PARSERS[format](text))
+    if len(result.papers) > limits.max_papers:
+        raise _too_many(limits.max_papers, result.papers[limits.max_papers].line)
+    return check_limits(result)
 
 
 # What the canon's columns hold; a record past them is refused here, with its line,
@@ -133,6 +305,9 @@ def _whole_number(value: object) -> bool:
 
 
 def check_limits(result: ParseResult) -> ParseResult:
+    """Refuse a record whose fields the canon or a member's note would not hold."""
+    from notes.forms import MAX_TEXT  # what the note form takes; a blurb becomes a note
+
     for record in result.papers:
         for name, limit in LIMITS.items():
             if len(getattr(record, name) or "") > limit:
@@ -140,6 +315,18 @@ def check_limits(result: ParseResult) -> ParseResult:
                     f"{record.title[:60]!r}: {name} is longer than {limit} characters",
                     line=record.line,
                 )
+        if len(record.blurb) > MAX_TEXT:
+            raise ImportFormatError(
+                f"{record.title[:60]!r}: the text about it is longer than {MAX_TEXT:,} "
+                "characters, the most a note holds",
+                line=record.line,
+            )
+        if any(len(alias) > LIMITS["title"] for alias in record.aliases):
+            raise ImportFormatError(
+                f"{record.title[:60]!r}: a title it is also listed as is longer than "
+                f"{LIMITS['title']} characters",
+                line=record.line,
+            )
         if record.year is not None and not (_whole_number(record.year) and 0 < record.year < 3000):
             raise ImportFormatError(
                 f"{record.title[:60]!r}: year {record.year!r} is not a year", line=record.line

@@ -25,6 +25,7 @@ Decisions:
 
 from __future__ import annotations
 
+import functools
 import re
 
 import bibtexparser
@@ -84,6 +85,17 @@ def _plain(value: str) -> str:
     return " ".join(decoded.split())
 
 
+@functools.lru_cache(maxsize=4096)
+def _remembered(value: str) -> str:
+    return _plain(value)
+
+
+def _decoded(value: str) -> str:
+    """`_plain`, remembered for short values: names and venues repeat across a file, and
+    decoding is most of the time a large file takes to read."""
+    return _remembered(value) if len(value) <= 200 else _plain(value)
+
+
 def _doi(value: str) -> str:
     """The DOI as written, with the braces and backslashes our export percent-encodes back."""
     return _DOI_ESCAPE.sub(lambda m: bytes.fromhex(m.group(1)).decode(), value)
@@ -115,7 +127,7 @@ def _venue(entry_type: str, fields: dict[str, str], arxiv_id: str) -> str:
     howpublished = fields.get("howpublished", "")
     if not venue and howpublished and not _URL_MACRO.search(howpublished):
         venue = howpublished
-    venue = _plain(venue)
+    venue = _decoded(venue)
     lowered = venue.casefold()
     if arxiv_id and (not venue or "arxiv" in lowered or lowered == "corr"):
         return "arXiv"
@@ -135,7 +147,7 @@ def _record(entry: Entry, line: int | None) -> PaperRecord:
         raise ImportFormatError(f"the entry {entry.key!r} has no title", line=line)
     entry_type = entry.entry_type.casefold()
     authors = [
-        _plain(name)
+        _decoded(name)
         for name in split_multiple_persons_names(fields.get("author", ""))
         if name.strip().casefold() != "others"
     ]
@@ -158,7 +170,7 @@ def _record(entry: Entry, line: int | None) -> PaperRecord:
         url=url,
         arxiv_id=arxiv_id,
         doi=normalize_doi(_doi(fields.get("doi", ""))),
-        abstract=_plain(fields.get("abstract", "")),
+        abstract=_decoded(fields.get("abstract", "")),
     )
 
 

@@ -67,7 +67,13 @@ class _Block:
     line: int
     heading: str
     tier: str
-    fields: dict[str, str] = field(default_factory=dict)
+    # A field's first line and its continuation lines, joined once the block closes (joining
+    # line by line would copy a long field over and over).
+    parts: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def fields(self) -> dict[str, str]:
+        return {label: " ".join(parts).strip() for label, parts in self.parts.items()}
 
 
 def _section_tier(heading: str) -> str:
@@ -104,7 +110,8 @@ def parse_connection(text: str, tier: str) -> list[PlacementRecord]:
 
 
 def _paper_from_block(block: _Block) -> PaperRecord:
-    citation_text = block.fields.get("citation", "")
+    fields = block.fields
+    citation_text = fields.get("citation", "")
     if not citation_text:
         raise ImportFormatError(f'"{block.heading}" has no **Citation:** line', line=block.line)
     citation = parse_citation(citation_text)
@@ -123,12 +130,12 @@ def _paper_from_block(block: _Block) -> PaperRecord:
         year=citation.year,
         venue=venue,
         arxiv_id=arxiv_id,
-        abstract=block.fields.get("abstract", ""),
-        tldr=block.fields.get("tldr", ""),
-        key_contribution=block.fields.get("key_contribution", ""),
-        why_it_matters=block.fields.get("why_it_matters", ""),
+        abstract=fields.get("abstract", ""),
+        tldr=fields.get("tldr", ""),
+        key_contribution=fields.get("key_contribution", ""),
+        why_it_matters=fields.get("why_it_matters", ""),
         tier=block.tier,
-        placements=parse_connection(block.fields.get("connection", ""), block.tier),
+        placements=parse_connection(fields.get("connection", ""), block.tier),
         note=citation.note,
     )
 
@@ -162,14 +169,14 @@ def parse_curriculum(text: str) -> list[PaperRecord]:
     topic = ""
     block: _Block | None = None
     label = ""  # the field (or further-reading item) that continuation lines extend
-    item: tuple[int, str] | None = None  # (line, text) of the open further-reading item
+    item: tuple[int, list[str]] | None = None  # (line, lines) of the open further-reading item
 
     def close() -> None:
         nonlocal block, item, label
         if block is not None:
             papers.append(_paper_from_block(block))
         if item is not None:
-            papers.append(_further_reading(item[1], item[0], topic))
+            papers.append(_further_reading(" ".join(item[1]), item[0], topic))
         block, item, label = None, None, ""
 
     for index in range(skip_front_matter(lines), len(lines)):
@@ -195,17 +202,17 @@ def parse_curriculum(text: str) -> list[PaperRecord]:
         if tier == "further":
             if list_item := _LIST_ITEM.match(line):
                 close()
-                item = (number, list_item.group("content"))
+                item = (number, [list_item.group("content")])
             elif item is not None and line[:1].isspace():
-                item = (item[0], f"{item[1]} {stripped}")  # a wrapped citation
+                item[1].append(stripped)  # a wrapped citation
             continue
         if block is None:
             continue  # the section's introduction
         if match := _FIELD.match(stripped):
             label = _LABELS.get(match.group("label").strip().casefold(), "")
             if label:
-                block.fields[label] = match.group("value").strip()
+                block.parts[label] = [match.group("value").strip()]
         elif label:
-            block.fields[label] = f"{block.fields[label]} {stripped}".strip()
+            block.parts[label].append(stripped)
     close()
     return papers

@@ -20,9 +20,9 @@ Decisions, each because real lists do it:
   Read marks: ✔️ / ✔ / ✅ / `[x]` mean "done"; "TO READ" after the link, or alone as
   the paragraph after the item (`*TO READ*`), means "queued". A done mark wins.
 - Tolerated: no year, no space before the year, spaces inside the link's parentheses,
-  a link wrapped over several lines. A list line starting a link that is never closed
-  is an error at that line. List lines without a link are ordinary text (part of a
-  blurb), unless they carry a read mark, which only items do (an error again).
+  a link wrapped over several lines (up to ten more). A list line starting a link that
+  is never closed is an error at that line. List lines without a link are ordinary text
+  (part of a blurb), unless they carry a read mark, which only items do (an error again).
 - The paragraphs after an item, up to the next item, heading or rule, are its blurb,
   kept as Markdown. When several items sit on adjacent lines with no blank line
   between them, the paragraph after them describes the group ("This pair of papers…"),
@@ -38,6 +38,7 @@ Decisions, each because real lists do it:
 
 from __future__ import annotations
 
+import html
 import re
 
 from ..identity import normalize_arxiv_id, normalize_doi
@@ -61,6 +62,8 @@ _QUEUED = re.compile(r"(?<![a-z])to[ -]read(?![a-z])", re.IGNORECASE)
 _MARKER_LINE = re.compile(
     r"^[*_]{0,2}\s*(?P<word>to[ -]read|to[ -]write)\s*[*_]{0,2}$", re.IGNORECASE
 )
+# How many lines a link may wrap over after its item's line.
+_WRAPPED_LINES = 10
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
@@ -75,11 +78,13 @@ def skip_front_matter(lines: list[str]) -> int:
 
 
 def _clean_inline(text: str) -> str:
-    text = _ESCAPE.sub(r"\1", " ".join(text.split()))
+    """A title or heading as its reader sees it: emphasis around the whole of it dropped,
+    backslash escapes and character references (`&amp;`, `&lt;`) read as the character."""
+    text = " ".join(text.split())
     for mark in ("**", "__", "*", "_"):
         if len(text) > 2 * len(mark) and text.startswith(mark) and text.endswith(mark):
             text = text[len(mark) : -len(mark)].strip()
-    return text
+    return html.unescape(_ESCAPE.sub(r"\1", text))
 
 
 class _Reader:
@@ -125,8 +130,10 @@ class _Reader:
             return start
         link = _LINK.match(content)
         following = start
-        # A long title may wrap: join the next lines until the link closes or the text ends.
-        while link is None and following < len(self.lines):
+        # A long title may wrap: join the next lines until the link closes or the text ends,
+        # over a few lines at most (each try reads the joined text again).
+        last = min(len(self.lines), start + _WRAPPED_LINES)
+        while link is None and following < last:
             extra = self.lines[following]
             if not extra.strip() or _LIST_ITEM.match(extra) or _HEADING.match(extra):
                 break

@@ -7,6 +7,7 @@ free of Django lets the parsers be tested (and reused) without a database.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, field
 
 from ..identity import identity_key, normalize_arxiv_id, normalize_doi, normalize_title
@@ -107,7 +108,12 @@ def _same_paper(a: PaperRecord, b: PaperRecord) -> bool:
 
 
 def _absorb(first: PaperRecord, later: PaperRecord) -> None:
-    """Fold a later mention of the same paper into the first one."""
+    """Fold a later mention's single values into the first mention of the same paper.
+
+    Its lists (topics, placements, links, aliases) are folded by `_fold_lists`, once per
+    paper at the end: merging lists mention by mention would cost the square of a paper
+    named many times.
+    """
     for name in _FILLABLE:
         if not getattr(first, name) and getattr(later, name):
             setattr(first, name, getattr(later, name))
@@ -119,33 +125,94 @@ def _absorb(first: PaperRecord, later: PaperRecord) -> None:
         first.tier = later.tier
     if later.read_state == "done" or not first.read_state:
         first.read_state = later.read_state or first.read_state
-    first.topics += [t for t in later.topics if t not in first.topics]
-    placed = {p.phase_number for p in first.placements}
-    first.placements += [p for p in later.placements if p.phase_number not in placed]
-    first.builds_on += [r for r in later.builds_on if r not in first.builds_on]
-    first.aliases += [a for a in later.aliases if a not in first.aliases]
+
+
+def _fold_lists(first: PaperRecord, later: list[PaperRecord]) -> None:
+    mentions = [first, *later]
+    first.topics = list(dict.fromkeys(t for m in mentions for t in m.topics))
+    first.builds_on = list(dict.fromkeys(r for m in mentions for r in m.builds_on))
+    first.aliases = list(dict.fromkeys(a for m in mentions for a in m.aliases))
+    placements: dict[int, PlacementRecord] = {}
+    for mention in mentions:
+        for placement in mention.placements:
+            placements.setdefault(placement.phase_number, placement)
+    first.placements = list(placements.values())
+
+
+_ANY_YEAR = object()
+
+
+class _TitleIndex:
+    """Kept records by normalized title, year and whether they have an arXiv id.
+
+    A mention matches a kept record of the same title when their years agree (or either
+    has none) and they do not carry two different arXiv ids; each bucket holds records
+    that all satisfy that, so its first entry is the match. A record whose year or arXiv
+    id is filled later moves to its new buckets; its old entries are dropped when met.
+    """
+
+    def __init__(self) -> None:
+        self.buckets: dict[tuple, deque[tuple[int, PaperRecord]]] = {}
+        self.order: dict[int, int] = {}  # id of a record -> when it was first kept
+
+    @staticmethod
+    def _fits(record: PaperRecord, key: tuple) -> bool:
+        _, year, has_arxiv = key
+        return bool(record.arxiv_id) == has_arxiv and (year is _ANY_YEAR or year == record.year)
+
+    def add(self, record: PaperRecord, title: str) -> None:
+        order = self.order.setdefault(id(record), len(self.order))
+        for year in (record.year, _ANY_YEAR):
+            key = (title, year, bool(record.arxiv_id))
+            self.buckets.setdefault(key, deque()).append((order, record))
+
+    def find(self, paper: PaperRecord, title: str) -> PaperRecord | None:
+        years = (_ANY_YEAR,) if paper.year is None else (paper.year, None)
+        flags = (False,) if paper.arxiv_id else (False, True)
+        found: list[tuple[int, PaperRecord]] = []
+        for year in years:
+            for has_arxiv in flags:
+                key = (title, year, has_arxiv)
+                bucket = self.buckets.get(key)
+                while bucket and not self._fits(bucket[0][1], key):
+                    bucket.popleft()
+                if bucket:
+                    found.append(bucket[0])
+        return min(found, key=lambda entry: entry[0])[1] if found else None
 
 
 def _merge_duplicates(papers: list[PaperRecord]) -> list[PaperRecord]:
-    """One record per paper: a list that names a paper twice still means one paper."""
+    """One record per paper: a list that names a paper twice still means one paper.
+
+    Every lookup is a dictionary's, so a list of any length is read in linear time.
+    """
     kept: list[PaperRecord] = []
-    by_title: dict[str, list[PaperRecord]] = {}
+    later: dict[int, list[PaperRecord]] = {}  # id of a kept record -> its later mentions
+    titles = _TitleIndex()
     by_arxiv: dict[str, PaperRecord] = {}
     by_doi: dict[str, PaperRecord] = {}
     for paper in papers:
-        candidates = [by_arxiv.get(paper.arxiv_id), by_doi.get(paper.doi)]
-        candidates += by_title.get(normalize_title(paper.title), [])
-        match = next((c for c in candidates if c is not None and _same_paper(c, paper)), None)
+        title = normalize_title(paper.title)
+        by_id = [by_arxiv.get(paper.arxiv_id), by_doi.get(paper.doi)]
+        match = next((c for c in by_id if c is not None and _same_paper(c, paper)), None)
+        match = match or titles.find(paper, title)
         if match is None:
             kept.append(paper)
+            later[id(paper)] = []
+            titles.add(paper, title)
             match = paper
         else:
+            before = (match.year, bool(match.arxiv_id))
             _absorb(match, paper)
-        by_title.setdefault(normalize_title(match.title), []).append(match)
-        by_title.setdefault(normalize_title(paper.title), []).append(match)
+            later[id(match)].append(paper)
+            if (match.year, bool(match.arxiv_id)) != before:
+                titles.add(match, normalize_title(match.title))
         for index, value in ((by_arxiv, match.arxiv_id), (by_doi, match.doi)):
             if value:
                 index.setdefault(value, match)
+    for record in kept:
+        if later[id(record)]:
+            _fold_lists(record, later[id(record)])
     return kept
 
 

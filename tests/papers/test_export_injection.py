@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 from urllib.parse import unquote, urlsplit
 
 import bibtexparser
+import markdown
 import pytest
 from bibtexparser.model import Entry
 from django.test import Client
@@ -80,6 +81,12 @@ HOSTILE = [
         "authors": ["Dash--Dash, D."],
         "url": "https://example.org/(balanced)_and_[brackets]",
         "topic": "Stars *and* _under_ #hash",
+    },
+    {
+        "title": "Entities &amp; &lt;b&gt; &#35;1 and a <b>tag</b> & <i",
+        "authors": ["Ampersand, A."],
+        "url": "https://example.org/entities",
+        "topic": "&amp; <b>",
     },
     {
         "title": "\tLeading tab, then =1+1",
@@ -317,11 +324,23 @@ class _Links(HTMLParser):
         super().__init__()
         self.hrefs: list[str] = []
         self.tags: list[str] = []
+        self.texts: list[str] = []  # what each link shows
+        self.open: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append(tag)
         if tag == "a":
             self.hrefs.append(dict(attrs).get("href") or "")
+            self.open = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self.open is not None:
+            self.texts.append("".join(self.open))
+            self.open = None
+
+    def handle_data(self, data: str) -> None:
+        if self.open is not None:
+            self.open.append(data)
 
 
 def markdown_downloads(client: Client) -> list[str]:
@@ -346,6 +365,10 @@ def test_markdown_exports_render_one_safe_link_per_paper(member_client, papers) 
         assert all(urlsplit(h).scheme in ("http", "https") for h in found.hrefs), found.hrefs
         assert not [h for h in found.hrefs if h.strip().lower().startswith("javascript:")]
         assert sorted(unquote(h) for h in found.hrefs) == sorted(unquote(p.link) for p in papers)
+        # In any Markdown viewer each title shows as written, never as markup or entities.
+        shown = _Links()
+        shown.feed(markdown.markdown(text))
+        assert sorted(shown.texts) == sorted(one_line(p.title) for p in papers if p.link)
         assert found.tags.count("li") == len(papers)
         assert found.tags.count("h1") == 1
         assert found.tags.count("h2") == len(topics)

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from papers.importers import FORMATS, ImportFormatError, parse
+from papers.importers import FORMATS, ImportFormatError, Limits, parse
 from papers.services import import_reading_list
 
 
@@ -24,18 +24,22 @@ class Command(BaseCommand):
             reader = User.objects.filter(username=user).first()
             if reader is None:
                 raise CommandError(f"There is no user {user!r}.")
-        file = Path(path)
+        file, limits = Path(path), Limits.for_command()
         try:
+            if error := limits.size_error(file.stat().st_size):
+                raise CommandError(f"{path}: {error}. Nothing was imported.")
             text = file.read_text(encoding="utf-8-sig")
         except FileNotFoundError as error:
             raise CommandError(f"{path}: no such file") from error
         except UnicodeDecodeError as error:
             raise CommandError(f"{path}: not UTF-8 text") from error
+        except OSError as error:
+            raise CommandError(f"{path}: cannot be read ({error.strerror})") from error
         try:
-            result = parse(text, format=format, filename=file.name)
+            result = parse(text, format=format, filename=file.name, limits=limits)
+            summary = import_reading_list(result, added_by=reader, reader=reader, dry_run=dry_run)
         except ImportFormatError as error:
             raise CommandError(f"{path}: {error}. Nothing was imported.") from error
-        summary = import_reading_list(result, added_by=reader, reader=reader, dry_run=dry_run)
         self.stdout.write(f"{path} ({result.format}): {len(result.papers)} papers read")
         for line in summary.lines():
             self.stdout.write(f"  {line}")
