@@ -60,7 +60,7 @@ def test_deeply_nested_json_is_refused_on_the_web(staff_client) -> None:
 def test_deeply_nested_json_is_a_message_on_the_command_line(tmp_path) -> None:
     path = tmp_path / "deep.json"
     path.write_text('{"papers": ' + "[" * 2000 + "]" * 2000 + "}")
-    with pytest.raises(CommandError, match="nests deeper than .* Nothing was imported"):
+    with pytest.raises(CommandError, match=r"nests deeper than .* Nothing was imported"):
         call_command("import_reading_list", str(path), stdout=io.StringIO())
     assert Paper.objects.count() == 0
 
@@ -113,7 +113,7 @@ def test_the_command_line_refuses_past_its_own_size(tmp_path, settings) -> None:
     settings.IMPORT_MAX_BYTES = 100
     path = tmp_path / "list.bib"
     path.write_text(bibtex(3))
-    with pytest.raises(CommandError, match="larger than the 100 bytes.*Nothing was imported"):
+    with pytest.raises(CommandError, match=r"larger than the 100 bytes.*Nothing was imported"):
         call_command("import_reading_list", str(path), stdout=io.StringIO())
     assert Paper.objects.count() == 0
 
@@ -125,7 +125,7 @@ def test_a_blurb_longer_than_a_note_is_refused_as_on_the_web(tmp_path, alice) ->
         + "word " * (MAX_TEXT // 5 + 10)
         + "\n"
     )
-    with pytest.raises(CommandError, match="longer than .* the most a note holds"):
+    with pytest.raises(CommandError, match=r"longer than .* the most a note holds"):
         call_command("import_reading_list", str(path), "--user", "alice", stdout=io.StringIO())
     assert Paper.objects.count() == 0
 
