@@ -82,7 +82,7 @@ def main() -> None:
     from clubs.models import Club, Meeting, Membership, Role
     from notes.markdown import render_markdown
     from notes.models import STAGES, Note, Reading, Visibility
-    from papers.models import Paper, Phase, Placement
+    from papers.models import Curriculum, Paper, Phase, Placement
 
     call_command("migrate", verbosity=0)
     rng = random.Random(1)
@@ -105,8 +105,12 @@ def main() -> None:
             for i, u in enumerate(users)
         ]
     )
-    phases = [Phase.objects.create(number=n, title=f"Phase {n}") for n in range(1, 9)]
-    club.phases.set(phases)
+    curriculum = Curriculum.objects.create(name="Bench curriculum")
+    phases = [
+        Phase.objects.create(curriculum=curriculum, number=n, title=f"Phase {n}")
+        for n in range(1, 9)
+    ]
+    club.curricula.set([curriculum])
     papers = []
     for n in range(200):
         paper = Paper(title=f"Paper {n}", title_key=f"paper {n}")

@@ -55,7 +55,7 @@ class ClubAdmin(OrganizedClubsOnly, admin.ModelAdmin):
     list_display = ["name", "slug", "meeting_weekday", "time_zone", "created_at"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["phases"]
+    filter_horizontal = ["curricula"]
     inlines = [MembershipInline]
 
     def has_add_permission(self, request: HttpRequest) -> bool:

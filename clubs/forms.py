@@ -19,7 +19,7 @@ class ClubForm(forms.ModelForm):
         fields = [
             "name",
             "description",
-            "phases",
+            "curricula",
             "meeting_weekday",
             "meeting_time",
             "time_zone",
@@ -28,9 +28,12 @@ class ClubForm(forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "meeting_time": forms.TimeInput(attrs={"type": "time"}),
-            "phases": forms.CheckboxSelectMultiple,
+            "curricula": forms.CheckboxSelectMultiple,
         }
-        help_texts = {"phases": "The curriculum phases the club follows (optional)."}
+        help_texts = {
+            "curricula": "The curricula the club follows (optional): the club's progress "
+            "shows their phases."
+        }
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
@@ -125,7 +128,15 @@ class RoleForm(forms.Form):
 
 
 class SignUpForm(forms.Form):
-    """Accounts are created only by following an invitation."""
+    """Accounts are created only by following an invitation. An invitation sent to an
+    address signs up that address: the field shows it and cannot be changed."""
+
+    # One message whether the username, the email or both are taken: the page is public
+    # and must not tell a stranger who has an account here.
+    UNUSABLE = (
+        "That username or email cannot be used; if you already have an account, "
+        "sign in and open the link again."
+    )
 
     username = forms.RegexField(
         regex=r"^[\w.@+-]+$",
@@ -137,24 +148,36 @@ class SignUpForm(forms.Form):
     password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
     password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
 
-    def clean_username(self) -> str:
-        username = self.cleaned_data["username"]
-        if User.objects.filter(username__iexact=username).exists():
-            raise forms.ValidationError("That username is taken.")
-        return username
+    def __init__(self, *args, invited_email: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invited_email = invited_email
+        if invited_email:
+            email = self.fields["email"]
+            email.initial = invited_email
+            email.disabled = True  # the posted value is ignored; clean_email checks it
+            email.help_text = "The invitation was sent to this address."
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"]
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                "An account already uses this email address: sign in instead."
-            )
-        return email
+        if not self.invited_email:
+            return self.cleaned_data["email"]
+        posted = self.data.get(self.add_prefix("email"), "")
+        if posted and posted.strip().casefold() != self.invited_email.casefold():
+            from .services import WRONG_EMAIL
+
+            raise forms.ValidationError(WRONG_EMAIL)
+        return self.invited_email
 
     def clean(self):
         from django.contrib.auth.password_validation import validate_password
 
         data = super().clean()
+        taken = Q()
+        if data.get("username"):
+            taken |= Q(username__iexact=data["username"])
+        if data.get("email"):
+            taken |= Q(email__iexact=data["email"])
+        if taken and User.objects.filter(taken).exists():
+            self.add_error(None, self.UNUSABLE)
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         elif data.get("password1"):

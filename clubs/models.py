@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accounts.models import account_fields
 from notes.markdown import render_markdown
-from papers.models import Paper, Phase
+from papers.models import Curriculum, Paper
 
 
 class Weekday(models.IntegerChoices):
@@ -41,7 +41,12 @@ class Club(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=140, unique=True)
     description = models.TextField(blank=True)
-    phases = models.ManyToManyField(Phase, blank=True, related_name="clubs")
+    curricula = models.ManyToManyField(
+        Curriculum,
+        blank=True,
+        related_name="clubs",
+        help_text="The curricula the club follows: its progress and matrix show their phases.",
+    )
     meeting_weekday = models.PositiveSmallIntegerField(
         choices=Weekday.choices, default=Weekday.THURSDAY
     )

@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from notes.models import STAGE_RANK, Note, Reading, Status, Visibility, stage_rank
-from papers.models import Paper, Phase, Placement, paper_url_maker
+from papers.models import Curriculum, Paper, Phase, Placement, paper_url_maker
 
 from .models import Club, Meeting, Membership
 
@@ -135,10 +135,72 @@ class PhaseBar:
     phase: Phase
     done: int
     total: int
+    label: str = ""
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class ClubPhaseBar:
+    club: Club
+    done: int
+    total: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+@dataclass
+class CurriculumProgress:
+    """How far a member, and each of their clubs that follows the curriculum, has read
+    in each of its phases (papers finished)."""
+
+    mine: dict[int, int]  # phase id -> papers I have finished
+    clubs: list[Club]  # with `member_count`
+    done: dict[tuple[int, int], int]  # (club id, phase id) -> finished readings of members
+
+    def clubs_of(self, phase: Phase) -> list[ClubPhaseBar]:
+        """A bar per club; `phase.size` must be set (PhaseQuerySet.with_sizes)."""
+        return [
+            ClubPhaseBar(
+                club, self.done.get((club.pk, phase.pk), 0), phase.size * club.member_count
+            )
+            for club in self.clubs
+        ]
+
+
+def curriculum_progress(curriculum: Curriculum, user) -> CurriculumProgress:
+    """In three queries, whatever the number of phases, papers, clubs or members."""
+    finished = Reading.objects.filter(
+        status=Status.DONE, paper__placements__phase__curriculum=curriculum
+    )
+    mine = {
+        row["paper__placements__phase_id"]: row["n"]
+        for row in finished.filter(user=user)
+        .values("paper__placements__phase_id")
+        .annotate(n=Count("pk"))
+    }
+    my_clubs = Membership.objects.filter(user=user).values("club_id")
+    clubs = list(
+        Club.objects.filter(pk__in=my_clubs, curricula=curriculum)
+        .annotate(member_count=Count("memberships"))
+        .order_by("name")
+    )
+    done = {}
+    if clubs:
+        rows = (
+            finished.filter(user__memberships__club__in=[club.pk for club in clubs])
+            .values("user__memberships__club_id", "paper__placements__phase_id")
+            .annotate(n=Count("pk"))
+        )
+        done = {
+            (row["user__memberships__club_id"], row["paper__placements__phase_id"]): row["n"]
+            for row in rows
+        }
+    return CurriculumProgress(mine=mine, clubs=clubs, done=done)
 
 
 @dataclass
@@ -151,35 +213,38 @@ class Matrix:
     phase_bars: list[PhaseBar] = field(default_factory=list)
 
 
-def matrix_cells(club: Club, member_ids: list[int], has_phases: bool, number: int | None):
+def matrix_cells(club: Club, member_ids: list[int], follows: bool, phase_id: int | None):
     """The matrix's papers, each joined to the members' readings of it, in one query.
 
-    Rows are (paper id, title, phase number, phase title, user id, status), in curriculum
-    order, with user and status empty for a paper no member has started. The papers are
-    those of the club's phases (or of phase `number` among them); for a club without
-    phases, those assigned to its meetings (or every paper of phase `number`).
+    Rows are (paper id, title, phase id, phase number, phase title, curriculum name, user
+    id, status), in curriculum order, with user and status empty for a paper no member has
+    started; a paper placed in two phases comes in rows of each. The papers are those of
+    the club's curricula (or of phase `phase_id` among them); for a club that follows no
+    curriculum, those assigned to its meetings (or every paper of phase `phase_id`).
     """
-    if has_phases or number is not None:
+    if follows or phase_id is not None:
         placements = Placement.objects.all()
-        if has_phases:
-            mine = Club.phases.through.objects.filter(
-                club_id=club.pk, phase_id=OuterRef("phase_id")
+        if follows:
+            mine = Club.curricula.through.objects.filter(
+                club_id=club.pk, curriculum_id=OuterRef("phase__curriculum_id")
             )
             placements = placements.filter(Exists(mine))
-        if number is not None:
-            placements = placements.filter(phase__number=number)
+        if phase_id is not None:
+            placements = placements.filter(phase_id=phase_id)
         return (
             placements.annotate(
                 reading=FilteredRelation(
                     "paper__readings", condition=Q(paper__readings__user_id__in=member_ids)
                 )
             )
-            .order_by("phase__number", "tier", "order", "paper__title")
+            .order_by("phase__curriculum__name", "phase__number", "tier", "order", "paper__title")
             .values_list(
                 "paper_id",
                 "paper__title",
+                "phase_id",
                 "phase__number",
                 "phase__title",
+                "phase__curriculum__name",
                 "reading__user_id",
                 "reading__status",
             )
@@ -191,30 +256,47 @@ def matrix_cells(club: Club, member_ids: list[int], has_phases: bool, number: in
             reading=FilteredRelation("readings", condition=Q(readings__user_id__in=member_ids))
         )
         .order_by("title")
-        .values_list("id", "title", Value(0), Value(""), "reading__user_id", "reading__status")
+        .values_list(
+            "id",
+            "title",
+            Value(0),
+            Value(0),
+            Value(""),
+            Value(""),
+            "reading__user_id",
+            "reading__status",
+        )
     )
 
 
 def build_matrix(
-    club: Club, memberships: list[Membership], has_phases: bool, number: int | None
+    club: Club, memberships: list[Membership], follows: bool, phase_id: int | None
 ) -> Matrix:
-    """Members × papers over the club's phases (or phase `number`), or, for a club without
-    phases, its assigned papers; with totals per paper and a bar per phase."""
+    """Members × papers over the club's curricula (or phase `phase_id`), or, for a club
+    that follows none, its assigned papers; with totals per paper and a bar per phase that
+    counts every paper placed in it."""
     row_of = {m.user_id: i for i, m in enumerate(memberships)}
     papers: list[Paper] = []
     index: dict[int, int] = {}
-    phase_of: dict[int, Phase] = {}
+    phases: dict[int, Phase] = {}  # by id, in curriculum order
+    papers_of: dict[int, dict[int, None]] = defaultdict(dict)  # phase id -> its paper ids
     grid: list[list[str]] = [[] for _ in memberships]
-    for paper_id, title, phase_number, phase_title, user_id, status in matrix_cells(
-        club, list(row_of), has_phases, number
-    ):
+    for row in matrix_cells(club, list(row_of), follows, phase_id):
+        paper_id, title, phase_pk, number, phase_title, curriculum, user_id, status = row
         if paper_id not in index:
             index[paper_id] = len(papers)
             papers.append(Paper(pk=paper_id, title=title))
-            if phase_number:
-                phase_of[paper_id] = Phase(number=phase_number, title=phase_title)
-            for row in grid:
-                row.append("")
+            for cells in grid:
+                cells.append("")
+        if phase_pk:
+            if phase_pk not in phases:
+                phases[phase_pk] = Phase(
+                    pk=phase_pk,
+                    number=number,
+                    title=phase_title,
+                    curriculum=Curriculum(name=curriculum),
+                )
+            papers_of[phase_pk][paper_id] = None
         if user_id is not None:
             grid[row_of[user_id]][index[paper_id]] = status
     paper_totals = [0] * len(papers)
@@ -235,17 +317,12 @@ def build_matrix(
                 paper_totals[column] += 1
         cells = "".join(cell[status] for status in statuses)
         rows.append((membership, mark_safe(cells), statuses.count(Status.DONE)))  # noqa: S308
+    several = len({phase.curriculum.name for phase in phases.values()}) > 1
     bars = []
-    if phase_of:
-        by_phase: dict[int, list[int]] = defaultdict(list)
-        phases = {}
-        for pk, phase in phase_of.items():
-            by_phase[phase.number].append(paper_totals[index[pk]])
-            phases[phase.number] = phase
-        for phase_number in sorted(by_phase):
-            done = sum(by_phase[phase_number])
-            total = len(by_phase[phase_number]) * len(memberships)
-            bars.append(PhaseBar(phases[phase_number], done, total))
+    for phase_pk, phase in phases.items():
+        done = sum(paper_totals[index[paper_id]] for paper_id in papers_of[phase_pk])
+        total = len(papers_of[phase_pk]) * len(memberships)
+        bars.append(PhaseBar(phase, done, total, phase.full_name if several else str(phase)))
     url = paper_url_maker()
     head = format_html_join(
         "",

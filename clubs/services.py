@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.models import User
-from papers.models import Phase, unique_slug
+from papers.models import Curriculum, unique_slug
 
 from .models import Club, Invitation, Membership, Role
 
@@ -22,12 +22,12 @@ class ClubError(Exception):
     """An action that cannot be done, with a message for the person who tried."""
 
 
-def create_club(*, user: User, name: str, phases: Iterable[Phase] = (), **fields) -> Club:
-    """The club, its first organizer and the phases it follows, together or not at all."""
+def create_club(*, user: User, name: str, curricula: Iterable[Curriculum] = (), **fields) -> Club:
+    """The club, its first organizer and the curricula it follows, together or not at all."""
     with transaction.atomic():
         club = Club.objects.create(name=name, slug=unique_slug(Club, name), **fields)
         Membership.objects.create(user=user, club=club, role=Role.ORGANIZER)
-        club.phases.set(phases)
+        club.curricula.set(curricula)
     return club
 
 
@@ -80,13 +80,27 @@ def invitation_problem(invitation: Invitation | None) -> str:
     return ""
 
 
+WRONG_EMAIL = (
+    "This invitation was sent to another email address. Sign in with that account, "
+    "or ask the organizers for an invitation."
+)
+
+
+def invitation_refuses(invitation: Invitation, user: User) -> str:
+    """Why `user` may not accept this (valid) invitation, as a sentence; "" when they may.
+    An invitation sent to an address belongs to whoever owns that address."""
+    if invitation.email and invitation.email.casefold() != (user.email or "").casefold():
+        return WRONG_EMAIL
+    return ""
+
+
 def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         existing = Membership.objects.filter(club=locked.club, user=user).first()
         if existing:
             return existing
-        if problem := invitation_problem(locked):
+        if problem := invitation_problem(locked) or invitation_refuses(locked, user):
             raise ClubError(problem)
         locked.uses += 1
         locked.save(update_fields=["uses"])
@@ -107,29 +121,58 @@ def sign_up_and_join(*, invitation: Invitation, account: dict[str, str]) -> User
     return user
 
 
+LAST_ORGANIZER = "A club needs at least one organizer: appoint another first."
+
+
+def _locked(membership: Membership, by: User | None) -> Membership:
+    """`membership` as it is now, read after locking its club's row: every change that
+    could leave a club without an organizer takes this lock first, so two of them run
+    one after the other and the second sees what the first did. Call inside atomic()."""
+    Club.objects.select_for_update().get(pk=membership.club_id)
+    current = Membership.objects.filter(pk=membership.pk).first()
+    if current is None:
+        raise ClubError("That person is no longer a member of the club; nothing changed.")
+    if (
+        by is not None
+        and not Membership.objects.filter(
+            club_id=membership.club_id, user=by, role=Role.ORGANIZER
+        ).exists()
+    ):
+        raise ClubError("You are no longer an organizer of this club; nothing changed.")
+    return current
+
+
 def _other_organizers(membership: Membership) -> bool:
     return (
-        Membership.objects.filter(club=membership.club, role=Role.ORGANIZER)
+        Membership.objects.filter(club_id=membership.club_id, role=Role.ORGANIZER)
         .exclude(pk=membership.pk)
         .exists()
     )
 
 
-def change_role(*, membership: Membership, role: str) -> Membership:
+def change_role(*, membership: Membership, role: str, by: User | None = None) -> Membership:
+    """Give `membership` the `role`; `by`, when given, must still be an organizer."""
     with transaction.atomic():
-        demoting = membership.role == Role.ORGANIZER and role != Role.ORGANIZER
-        if demoting and not _other_organizers(membership):
-            raise ClubError("A club needs at least one organizer: appoint another first.")
-        membership.role = role
-        membership.save(update_fields=["role"])
+        current = _locked(membership, by)
+        demoting = current.role == Role.ORGANIZER and role != Role.ORGANIZER
+        if demoting and not _other_organizers(current):
+            raise ClubError(LAST_ORGANIZER)
+        current.role = role
+        current.save(update_fields=["role"])
+    membership.role = role
     return membership
 
 
-def remove_member(*, membership: Membership) -> None:
+def remove_member(*, membership: Membership, by: User | None = None) -> None:
+    """Remove `membership` (leaving, when it is `by`'s own or `by` is None); another
+    member's removal needs `by` to still be an organizer."""
+    if by is not None and membership.user_id == by.pk:
+        by = None  # anyone may leave
     with transaction.atomic():
-        if membership.role == Role.ORGANIZER and not _other_organizers(membership):
-            raise ClubError("A club needs at least one organizer: appoint another first.")
-        membership.delete()
+        current = _locked(membership, by)
+        if current.role == Role.ORGANIZER and not _other_organizers(current):
+            raise ClubError(LAST_ORGANIZER)
+        current.delete()
 
 
 def presenter_rotation(club: Club) -> list[Membership]:

@@ -1,5 +1,7 @@
+from collections import defaultdict
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -10,9 +12,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import ratelimit
 from core.htmx import is_fragment_request, render_page
 from core.services import save_with_relations
-from papers.models import Paper, Phase
+from papers.models import Paper, Phase, Placement
 
 from . import progress
 from .access import club_for_member, club_for_organizer, club_with_members
@@ -25,6 +28,7 @@ from .services import (
     change_role,
     create_club,
     invitation_problem,
+    invitation_refuses,
     invite,
     presenter_rotation,
     remove_member,
@@ -50,11 +54,11 @@ def club_list(request: HttpRequest) -> HttpResponse:
 def club_create(request: HttpRequest) -> HttpResponse:
     form = ClubForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in {"name", "phases"}}
+        data = {k: v for k, v in form.cleaned_data.items() if k not in {"name", "curricula"}}
         club = create_club(
             user=request.user,
             name=form.cleaned_data["name"],
-            phases=form.cleaned_data["phases"],
+            curricula=form.cleaned_data["curricula"],
             **data,
         )
         messages.success(request, f"{club.name} is ready. Invite your members next.")
@@ -151,7 +155,7 @@ def member_role(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         messages.error(request, "That role was not understood; nothing changed.")
     else:
         try:
-            change_role(membership=member, role=form.cleaned_data["role"])
+            change_role(membership=member, role=form.cleaned_data["role"], by=request.user)
             messages.success(request, f"{member.user} is now {member.get_role_display().lower()}.")
         except ClubError as error:
             messages.error(request, str(error))
@@ -163,7 +167,7 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     club, _ = club_for_organizer(request, slug)
     member = get_object_or_404(Membership.objects.select_related("user"), club=club, pk=pk)
     try:
-        remove_member(membership=member)
+        remove_member(membership=member, by=request.user)
         messages.success(request, f"{member.user} was removed from {club.name}.")
     except ClubError as error:
         messages.error(request, str(error))
@@ -209,8 +213,14 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     status_of = {key: reading.status for key, reading in readings.items()}
     ready = progress.readiness(meeting, memberships, papers, status_of)
     notes = progress.shared_notes(papers, [m.user_id for m in memberships])
+    placed = defaultdict(list)  # where each paper sits in the curricula the club follows
+    for placement in Placement.objects.filter(
+        paper__in=papers, phase__curriculum__clubs=club
+    ).select_related("phase__curriculum"):
+        placed[placement.paper_id].append(placement)
     for paper in papers:
         paper.my_reading = readings.get((request.user.id, paper.pk))
+        paper.club_placements = placed[paper.pk]
     context = {
         "club": club,
         "membership": membership,
@@ -311,26 +321,29 @@ def club_progress(request: HttpRequest, slug: str) -> HttpResponse:
 
     The phase filter re-fetches the matrix alone, in two queries after the session's.
     """
-    has_phases = Exists(Club.phases.through.objects.filter(club_id=OuterRef("club_id")))
-    club, membership, members = club_with_members(request, slug, club_has_phases=has_phases)
-    number = request.GET.get("phase", "")
-    number = int(number) if number.isascii() and number.isdigit() and len(number) < 6 else None
+    follows = Exists(Club.curricula.through.objects.filter(club_id=OuterRef("club_id")))
+    club, membership, members = club_with_members(request, slug, club_follows=follows)
+    wanted = request.GET.get("phase", "")
+    wanted = int(wanted) if wanted.isascii() and wanted.isdigit() and len(wanted) < 12 else None
     if is_fragment_request(request):
-        matrix = progress.build_matrix(club, members, membership.club_has_phases, number)
+        matrix = progress.build_matrix(club, members, membership.club_follows, wanted)
         return render_page(request, "clubs/progress.html", "matrix", {"matrix": matrix})
     phases = list(
-        club.phases.all()
-        if membership.club_has_phases
-        else Phase.objects.filter(placements__paper__meetings__club=club).distinct()
+        Phase.objects.filter(curriculum__clubs=club).select_related("curriculum")
+        if membership.club_follows
+        else Phase.objects.filter(placements__paper__meetings__club=club)
+        .select_related("curriculum")
+        .distinct()
     )
-    selected = next((p for p in phases if p.number == number), None)
-    number = selected.number if selected else None
+    selected = next((p for p in phases if p.pk == wanted), None)
+    phase_id = selected.pk if selected else None
     context = {
         "club": club,
         "membership": membership,
-        "matrix": progress.build_matrix(club, members, membership.club_has_phases, number),
+        "matrix": progress.build_matrix(club, members, membership.club_follows, phase_id),
         "phases": phases,
-        "has_club_phases": membership.club_has_phases,
+        "has_club_phases": membership.club_follows,
+        "several_curricula": len({p.curriculum_id for p in phases}) > 1,
         "selected": selected,
         "chart": progress.chart_svg(progress.finished_per_week(club)),
     }
@@ -345,32 +358,60 @@ def join(request: HttpRequest, token: str) -> HttpResponse:
     if problem:
         status = 404 if invitation is None else 410
         return render(request, "clubs/join_problem.html", {"problem": problem}, status=status)
+    if request.user.is_authenticated:
+        return join_signed_in(request, invitation)
+    return join_with_new_account(request, invitation)
+
+
+def join_signed_in(request: HttpRequest, invitation: Invitation) -> HttpResponse:
     club = invitation.club
-    if (
-        request.user.is_authenticated
-        and Membership.objects.filter(club=club, user=request.user).exists()
-    ):
+    if Membership.objects.filter(club=club, user=request.user).exists():
         messages.info(request, f"You are already a member of {club.name}.")
         return redirect(club)
-    signup = SignUpForm(request.POST or None, initial={"email": invitation.email})
+    if refusal := invitation_refuses(invitation, request.user):
+        return render(request, "clubs/join_problem.html", {"problem": refusal}, status=403)
     if request.method == "POST":
-        new_user = None
-        if not request.user.is_authenticated and not signup.is_valid():
-            return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
         try:
-            if request.user.is_authenticated:
-                accept_invitation(invitation=invitation, user=request.user)
-            else:
-                new_user = sign_up_and_join(invitation=invitation, account=signup.cleaned_data)
+            accept_invitation(invitation=invitation, user=request.user)
         except ClubError as error:
             return render(request, "clubs/join_problem.html", {"problem": str(error)}, status=410)
-        except IntegrityError:  # the username was taken a moment ago
-            signup.add_error("username", "That username is taken.")
-            return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
-        if new_user:
-            login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome to {club.name}!")
         return redirect(club)
+    return render(request, "clubs/join.html", {"invitation": invitation})
+
+
+def join_with_new_account(request: HttpRequest, invitation: Invitation) -> HttpResponse:
+    signup = SignUpForm(request.POST or None, invited_email=invitation.email)
+    if request.method == "POST":
+        # The sign-up form is public: it is not a way to try names or spam accounts.
+        # A class signing up through one link, often from one campus address, stays well
+        # under both limits.
+        ip = f"ip:{ratelimit.client_ip(request)}"
+        by_address = ratelimit.allow(
+            "signup", ip, limit=settings.SIGNUP_LIMIT_PER_ADDRESS, period=3600
+        )
+        by_invitation = ratelimit.allow(
+            "signup",
+            f"invitation:{invitation.pk}",
+            limit=settings.SIGNUP_LIMIT_PER_INVITATION,
+            period=3600,
+        )
+        if not (by_address and by_invitation):
+            return ratelimit.refused(
+                request, period=3600, what="Too many accounts were tried on this page."
+            )
+        if signup.is_valid():
+            try:
+                new_user = sign_up_and_join(invitation=invitation, account=signup.cleaned_data)
+            except ClubError as error:
+                context = {"problem": str(error)}
+                return render(request, "clubs/join_problem.html", context, status=410)
+            except IntegrityError:  # the username was taken a moment ago
+                signup.add_error(None, SignUpForm.UNUSABLE)
+            else:
+                login(request, new_user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome to {invitation.club.name}!")
+                return redirect(invitation.club)
     return render(request, "clubs/join.html", {"invitation": invitation, "signup": signup})
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from clubs.models import Club, Meeting, Membership, Role
 from notes.models import STAGES, Note, Reading, Visibility
-from papers.models import Paper, Phase
+from papers.models import Curriculum, Paper
 
 DEMO_CLUB = "Demo Journal Club"
 MEMBERS = [
@@ -57,7 +57,10 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
     if Club.objects.filter(name=DEMO_CLUB).exists():
         return None
     placed = Paper.objects.filter(placements__isnull=False).order_by(
-        "placements__phase__number", "placements__tier", "title"
+        "placements__phase__curriculum__name",
+        "placements__phase__number",
+        "placements__tier",
+        "title",
     )
     # A paper placed in two phases comes twice from the join; keep its first place.
     papers = list(dict.fromkeys(placed)) or list(Paper.objects.order_by("title")[:12])
@@ -71,7 +74,7 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
         "everyone reads pass 1 first.",
         place="Room 2.14 or the video link in the agenda",
     )
-    club.phases.set(Phase.objects.all())
+    club.curricula.set(Curriculum.objects.all())
     Membership.objects.create(club=club, user=organizer, role=Role.ORGANIZER)
     credentials = []
     members = [organizer]

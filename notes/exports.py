@@ -56,7 +56,8 @@ def papers_with_reading(user) -> tuple[list[Paper], dict[int, Reading], dict[int
     papers = list(
         Paper.objects.filter(pk__in=readings)
         .prefetch_related(
-            "topics", Prefetch("placements", queryset=Placement.objects.select_related("phase"))
+            "topics",
+            Prefetch("placements", queryset=Placement.objects.select_related("phase__curriculum")),
         )
         .order_by("title")
     )

@@ -9,7 +9,7 @@ from django import forms
 from django.db.models import OuterRef, Subquery
 from django.db.models.fields.json import KT
 
-from papers.models import Paper, Phase, Placement, Tier, paper_url_maker
+from papers.models import Curriculum, Paper, Phase, Placement, Tier, paper_url_maker
 
 from .models import STAGE_RANK, STATUS_LABELS, Note, Reading, Status
 
@@ -75,7 +75,7 @@ def phase_progress(placements: list[tuple], done_ids: set[int]) -> list[PhasePro
     (paper id, tier, phase) rows in phase order."""
     by_phase: dict[int, PhaseProgress] = {}
     for paper_id, tier, phase in placements:
-        item = by_phase.setdefault(phase.number, PhaseProgress(phase=phase))
+        item = by_phase.setdefault(phase.pk, PhaseProgress(phase=phase))
         counts = next((t for t in item.tiers if t.tier == tier), None)
         if counts is None:
             counts = TierProgress(label=Tier(tier).label, tier=tier)
@@ -88,14 +88,23 @@ def phase_progress(placements: list[tuple], done_ids: set[int]) -> list[PhasePro
 
 
 def canon_placements() -> list[tuple]:
-    """Every placement as (paper id, tier, phase), one Phase object per phase, in one query."""
+    """Every placement as (paper id, tier, phase), one Phase object per phase, in one query;
+    with several curricula, each phase's name says which it belongs to."""
     phases: dict[int, Phase] = {}
     rows = []
-    for paper_id, tier, number, title in Placement.objects.order_by(
-        "phase__number", "tier"
-    ).values_list("paper_id", "tier", "phase__number", "phase__title"):
-        phase = phases.setdefault(number, Phase(number=number, title=title))
+    for paper_id, tier, pk, number, title, curriculum in Placement.objects.order_by(
+        "phase__curriculum__name", "phase__number", "tier"
+    ).values_list(
+        "paper_id", "tier", "phase_id", "phase__number", "phase__title", "phase__curriculum__name"
+    ):
+        phase = phases.get(pk)
+        if phase is None:
+            phase = Phase(pk=pk, number=number, title=title, curriculum=Curriculum(name=curriculum))
+            phases[pk] = phase
         rows.append((paper_id, tier, phase))
+    several = len({phase.curriculum.name for phase in phases.values()}) > 1
+    for phase in phases.values():
+        phase.label = phase.full_name if several else str(phase)
     return rows
 
 
@@ -122,9 +131,11 @@ def reading_list(user, filters: ReadingListFilter, with_progress: bool = True) -
             phases_of[paper_id].append(phase)
         for reading in readings:
             for phase in phases_of.get(reading.paper_id) or [None]:
-                groups[str(phase) if phase else "Not in a phase"].append(reading)
-        number = {str(phase): phase.number for _, _, phase in placements}
-        ordered = sorted(groups.items(), key=lambda item: number.get(item[0], 10**6))
+                groups[phase.label if phase else "Not in a phase"].append(reading)
+        place = {
+            phase.label: (0, phase.curriculum.name, phase.number) for _, _, phase in placements
+        }
+        ordered = sorted(groups.items(), key=lambda item: place.get(item[0], (1, "", 0)))
     else:
         first_topic: dict[int, str] = {}
         for paper_id, name in Paper.topics.through.objects.filter(

@@ -1,7 +1,8 @@
-"""Pre-filling a paper from an identifier: arXiv (fetched from its public API), DOI, BibTeX.
+"""Pre-filling a paper from an identifier: arXiv (fetched from its public API), DOI
+(fetched from Crossref, in `papers.crossref`), BibTeX.
 
-Fetching is best effort: when arXiv cannot be reached the organizer gets a clear
-message and fills in the fields by hand.
+Fetching is best effort: when arXiv or Crossref cannot be reached the organizer gets a
+clear message and fills in the fields by hand.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import urllib.request
 from defusedxml import ElementTree
 from django.conf import settings
 
+from . import crossref
 from .identity import normalize_arxiv_id, normalize_doi
 from .importers import ImportFormatError, parse
 from .models import Paper
@@ -97,9 +99,11 @@ def prefill(identifier: str) -> tuple[dict, str, Paper | None]:
             "doi": record.doi,
         }
         return initial, "", existing_paper(record.arxiv_id, record.doi)
-    if doi := normalize_doi(text):
-        problem = "DOI metadata is not fetched: fill in the other fields."
-        return {"doi": doi, "url": f"https://doi.org/{doi}"}, problem, existing_paper(doi=doi)
+    # arXiv's own DOIs (10.48550/arXiv.…) are looked up at arXiv, below.
+    if (doi := normalize_doi(text)) and not normalize_arxiv_id(text):
+        if paper := existing_paper(doi=doi):
+            return {}, "", paper
+        return *crossref.lookup(doi), None
     if arxiv_id := normalize_arxiv_id(text):
         if paper := existing_paper(arxiv_id=arxiv_id):
             return {}, "", paper

@@ -1,9 +1,10 @@
-"""The canon (or a member's list) as BibTeX, JSON or Markdown.
+"""The canon (or a member's list) as BibTeX, JSON, Markdown, RIS or CSL-JSON.
 
 Whatever a title, name, topic or URL holds, it is written so that it cannot end the
 field, link or line it sits in and reads back through our importers as itself: BibTeX
 values through `citations.tex_text` and `citations.bibtex_url`, Markdown through
-`markdown_text` and `markdown_link_target`; JSON is escaped by the encoder.
+`markdown_text` and `markdown_link_target`; JSON and CSL-JSON are escaped by the encoder;
+RIS values are written on one line each, with `;` and spaces percent-encoded in links.
 """
 
 from __future__ import annotations
@@ -13,13 +14,24 @@ import re
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+import rispy
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 
-from .citations import percent_encode, to_bibtex
-from .models import Paper, Tier
+from .citations import citation_key, percent_encode, to_bibtex
+from .models import Curriculum, Paper, Phase, Placement, Tier
 
 # A member's reading status of a paper, as the notes app reports it ("done", "queued", ...).
 StatusOf = Callable[[Paper], str]
+
+
+def placement_dict(placement: Placement) -> dict:
+    phase = placement.phase
+    item = {"curriculum": phase.curriculum.name, "number": phase.number, "title": phase.title}
+    item["tier"] = Tier(placement.tier).slug
+    if placement.note:
+        item["note"] = placement.note
+    return item
 
 
 def paper_dict(paper: Paper) -> dict:
@@ -33,21 +45,50 @@ def paper_dict(paper: Paper) -> dict:
         "arxiv_id": paper.arxiv_id,
         "doi": paper.doi,
         "topics": [topic.name for topic in paper.topics.all()],
-        "phases": [
-            {"number": p.phase.number, "title": p.phase.title, "tier": Tier(p.tier).slug}
-            for p in paper.placements.all()
-        ],
+        "phases": [placement_dict(p) for p in paper.placements.all()],
     }
 
 
+def canon_paper_dict(paper: Paper) -> dict:
+    """A paper with everything the canon holds of it, so an export imports back the same."""
+    item = paper_dict(paper)
+    item |= {
+        "tier": Tier(paper.tier).slug if paper.tier else "",
+        "abstract": paper.abstract,
+        "tldr": paper.tldr,
+        "key_contribution": paper.key_contribution,
+        "why_it_matters": paper.why_it_matters,
+        "aliases": paper.aliases.splitlines(),
+        "builds_on": [q.arxiv_id or q.doi or q.title for q in paper.builds_on.all()],
+    }
+    return item
+
+
 def to_json(papers: Iterable[Paper], status_of: StatusOf | None = None) -> str:
-    items = []
-    for paper in papers:
-        item = paper_dict(paper)
-        if status_of is not None:
-            item["status"] = status_of(paper)
-        items.append(item)
-    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    """A member's list (with `status_of`) as a list of papers; the canon as an object with
+    the curricula its papers are placed in, their phases, and the papers."""
+    if status_of is not None:
+        items = [paper_dict(paper) | {"status": status_of(paper)} for paper in papers]
+        return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+    papers = list(papers)
+    items = [canon_paper_dict(paper) for paper in papers]
+    used = {p.phase.curriculum_id for paper in papers for p in paper.placements.all()}
+    curricula = [
+        {
+            "name": curriculum.name,
+            "description": curriculum.description,
+            "source": curriculum.source,
+            "phases": [
+                {"number": phase.number, "title": phase.title, "description": phase.description}
+                for phase in curriculum.phases.all()
+            ],
+        }
+        for curriculum in Curriculum.objects.filter(pk__in=used).prefetch_related(
+            Prefetch("phases", queryset=Phase.objects.order_by("number"))
+        )
+    ]
+    data = {"version": 2, "curricula": curricula, "papers": items}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
 # Markdown's inline syntax in a title or a heading: backslash-escaped, which both Markdown
@@ -108,6 +149,134 @@ def to_markdown(
     return "\n".join(lines).rstrip() + "\n"
 
 
+# --- RIS and CSL-JSON, the formats reference managers (Zotero, EndNote, Pandoc) take. -----
+
+# A venue that names a conference rather than a journal: its proceedings, or the big ML
+# meetings by name.
+_CONFERENCE = re.compile(
+    r"\b(?:conference|proceedings|workshop|symposium|congress|neural information processing"
+    r"|neurips|nips|icml|iclr|cvpr|iccv|eccv|acl|emnlp|naacl|eacl|coling|aaai|ijcai|aistats"
+    r"|uai|colt|kdd|sigir|sigmod|vldb|icassp|interspeech|corl|rss|icra|iros)\b",
+    re.IGNORECASE,
+)
+
+
+def is_preprint(paper: Paper) -> bool:
+    return bool(paper.arxiv_id) and paper.venue.strip().casefold() in ("", "arxiv")
+
+
+def is_conference(venue: str) -> bool:
+    return bool(_CONFERENCE.search(venue))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _citation_keys(papers: list[Paper]) -> list[str]:
+    """The BibTeX export's keys (`vaswani2017attention`), made unique the same way."""
+    seen: dict[str, int] = {}
+    keys = []
+    for paper in papers:
+        key = citation_key(paper)
+        count = seen.get(key, 0)
+        seen[key] = count + 1
+        keys.append(key + "abcdefghijklmnopqrstuvwxyz"[min(count, 25)] if count else key)
+    return keys
+
+
+# RIS ends a value at the line's end, and rispy splits a link on `;`: both percent-encoded
+# in a link, which names the same address.
+_RIS_URL_UNSAFE = re.compile(r"[\s;\x00-\x1f\x7f]")
+_RIS_TYPES = {"book": "BOOK", "chapter": "CHAP", "post": "BLOG", "code": "COMP"}
+
+
+class _RisWriter(rispy.RisWriter):
+    def set_header(self, count: int) -> str:
+        return ""  # no `1.` line before each record: other readers take it for garbage
+
+
+def _ris_type(paper: Paper) -> str:
+    if paper.kind in _RIS_TYPES:
+        return _RIS_TYPES[paper.kind]
+    return "CPAPER" if is_conference(paper.venue) else "JOUR"
+
+
+def ris_record(paper: Paper, key: str) -> dict:
+    """A paper as rispy's record; every value on one line, so none can start a tag."""
+    kind = _ris_type(paper)
+    record: dict = {"type_of_reference": kind, "id": key, "title": _one_line(paper.title)}
+    authors = [_one_line(name) for name in paper.author_list]
+    if authors:
+        record["authors"] = authors
+    if paper.year:
+        record["year"] = str(paper.year)
+    if venue := _one_line(paper.venue):
+        venue_key = {"JOUR": "journal_name", "BOOK": "publisher"}.get(kind, "secondary_title")
+        record[venue_key] = venue
+    if paper.doi:
+        record["doi"] = paper.doi
+    urls = [url for url in dict.fromkeys([paper.link, paper.arxiv_url]) if url]
+    if urls:
+        record["urls"] = [percent_encode(url, _RIS_URL_UNSAFE) for url in urls]
+    if abstract := _one_line(paper.abstract):
+        record["abstract"] = abstract
+    return record
+
+
+def to_ris(papers: Iterable[Paper]) -> str:
+    """The papers as an RIS file; an arXiv paper's abs page is among its links."""
+    papers = list(papers)
+    records = [ris_record(p, key) for p, key in zip(papers, _citation_keys(papers), strict=True)]
+    return rispy.dumps(records, implementation=_RisWriter)
+
+
+_CSL_TYPES = {"book": "book", "chapter": "chapter", "post": "post-weblog", "code": "software"}
+
+
+def _csl_type(paper: Paper) -> str:
+    if paper.kind in _CSL_TYPES:
+        return _CSL_TYPES[paper.kind]
+    if is_preprint(paper):
+        return "article"  # CSL's type for preprints
+    return "paper-conference" if is_conference(paper.venue) else "article-journal"
+
+
+def csl_name(name: str) -> dict:
+    """`Vaswani, A.` as CSL's family and given names; a name without both parts is literal."""
+    family, comma, given = name.partition(",")
+    if comma and family.strip() and given.strip():
+        return {"family": family.strip(), "given": given.strip()}
+    return {"literal": name}
+
+
+def csl_item(paper: Paper, key: str) -> dict:
+    kind = _csl_type(paper)
+    item: dict = {"id": key, "type": kind, "title": paper.title}
+    if paper.author_list:
+        item["author"] = [csl_name(name) for name in paper.author_list]
+    if paper.year:
+        item["issued"] = {"date-parts": [[paper.year]]}
+    if paper.venue:
+        item["publisher" if kind == "book" else "container-title"] = paper.venue
+    if paper.doi:
+        item["DOI"] = paper.doi
+    if paper.link:
+        item["URL"] = paper.link
+    if paper.arxiv_id:  # where Zotero keeps an archive's id for an item
+        item |= {"archive": "arXiv", "archive_location": paper.arxiv_id}
+    if paper.abstract:
+        item["abstract"] = paper.abstract
+    return item
+
+
+def to_csl_json(papers: Iterable[Paper]) -> str:
+    """The papers as CSL-JSON, the list of items Zotero and Pandoc (citeproc) read."""
+    papers = list(papers)
+    items = [csl_item(p, key) for p, key in zip(papers, _citation_keys(papers), strict=True)]
+    return json.dumps(items, indent=2, ensure_ascii=False) + "\n"
+
+
 def attachment(body: str, content_type: str, filename: str) -> HttpResponse:
     response = HttpResponse(body, content_type=f"{content_type}; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -118,6 +287,8 @@ FORMATS = {
     "bibtex": ("application/x-bibtex", "bib"),
     "json": ("application/json", "json"),
     "markdown": ("text/markdown", "md"),
+    "ris": ("application/x-research-info-systems", "ris"),
+    "csljson": ("application/vnd.citationstyles.csl+json", "json"),
 }
 
 
@@ -136,6 +307,10 @@ def render_export(
         return to_json(papers, status_of)
     if fmt == "markdown":
         return to_markdown(papers, status_of=status_of, thoughts_of=thoughts_of, title=title)
+    if fmt == "ris":
+        return to_ris(papers)
+    if fmt == "csljson":
+        return to_csl_json(papers)
     raise ValueError(f"unknown export format {fmt!r}")
 
 

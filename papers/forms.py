@@ -1,7 +1,19 @@
 from django import forms
+from django.db.models import F
 
 from .importers import FORMATS, Limits
 from .models import Kind, Paper, Tier
+
+# What the import form calls each format.
+FORMAT_NAMES = {
+    "markdown": "Markdown reading list",
+    "curriculum": "Curriculum (Must Read / Recommended)",
+    "bibtex": "BibTeX",
+    "arxiv": "arXiv ids, one per line",
+    "ris": "RIS",
+    "csljson": "CSL-JSON (Zotero, Pandoc)",
+    "json": "Reading Group JSON",
+}
 
 
 class CanonFilterForm(forms.Form):
@@ -12,7 +24,8 @@ class CanonFilterForm(forms.Form):
     tier = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=None, choices=[("", "Any tier"), *Tier.choices]
     )
-    phase = forms.IntegerField(required=False, min_value=0, max_value=32767)
+    curriculum = forms.SlugField(required=False, max_length=120)
+    phase = forms.IntegerField(required=False, min_value=1)  # a phase's id
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind"), *Kind.choices])
     status = forms.ChoiceField(
         required=False,
@@ -27,9 +40,22 @@ class CanonFilterForm(forms.Form):
         ],
     )
 
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort",
+        choices=[
+            ("", "Best match, else title"),
+            ("title", "Title A–Z"),
+            ("-year", "Newest first"),
+            ("year", "Oldest first"),
+            ("tier", "Tier: Must Read first"),
+            ("finished", "Most finished in my clubs"),
+        ],
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name in ("tier", "kind", "status"):
+        for name in ("tier", "kind", "status", "sort"):
             self.fields[name].widget.attrs["aria-label"] = self.fields[name].label or name
 
     def filter(self, papers, user):
@@ -40,6 +66,8 @@ class CanonFilterForm(forms.Form):
             papers = papers.in_topic(data["topic"])
         if data.get("tier"):
             papers = papers.with_tier(data["tier"])
+        if data.get("curriculum"):
+            papers = papers.in_curriculum(data["curriculum"])
         if data.get("phase") is not None:
             papers = papers.in_phase(data["phase"])
         if data.get("kind"):
@@ -47,6 +75,26 @@ class CanonFilterForm(forms.Form):
         if data.get("q"):
             papers = papers.search(data["q"])
         return papers
+
+    def order(self, papers, user):
+        """The sort the member chose; with none, a search's best matches first, else by title."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        sort = data.get("sort") or ("" if data.get("q") else "title")
+        if sort == "title":
+            return papers.order_by("title", "pk")
+        if sort in ("year", "-year"):
+            year = (
+                F("year").asc(nulls_last=True)
+                if sort == "year"
+                else F("year").desc(nulls_last=True)
+            )
+            return papers.order_by(year, "title", "pk")
+        if sort == "tier":
+            return papers.order_by(F("tier").asc(nulls_last=True), "title", "pk")
+        if sort == "finished":
+            return papers.with_club_finishers(user).order_by("-club_finished", "title", "pk")
+        # A search's own ranking where it has one (PostgreSQL), else by title.
+        return papers if papers.ordered else papers.order_by("title", "pk")
 
 
 class ImportForm(forms.Form):
@@ -57,8 +105,15 @@ class ImportForm(forms.Form):
         label="Or paste the list",
     )
     format = forms.ChoiceField(
-        choices=[("auto", "Detect from the file"), *[(f, f.capitalize()) for f in FORMATS]],
+        choices=[("auto", "Detect from the file"), *[(f, FORMAT_NAMES[f]) for f in FORMATS]],
         initial="auto",
+    )
+    curriculum = forms.CharField(
+        required=False,
+        max_length=200,
+        help_text="For a curriculum list: the curriculum its phases belong to (created if "
+        "new). Leave empty to use the title in the file's front matter. Other curricula "
+        "are never changed.",
     )
     dry_run = forms.BooleanField(
         required=False, label="Preview only: show what would change, save nothing"

@@ -87,31 +87,118 @@ class Topic(models.Model):
         return reverse("papers:canon") + f"?topic={self.slug}"
 
 
+class TopicAlias(models.Model):
+    """Another name a topic goes by: the name of a topic merged into it. An import that
+    names the old topic lands in this one."""
+
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=120)
+    key = models.CharField(max_length=120, unique=True, editable=False)  # casefolded name
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "topic aliases"
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.topic}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.key = topic_key(self.name)
+        super().save(*args, **kwargs)
+
+
+def topic_key(name: str) -> str:
+    """What two spellings of one topic name share: case and spacing do not count."""
+    return " ".join(name.split()).casefold()
+
+
 class PhaseQuerySet(models.QuerySet):
     def with_sizes(self) -> PhaseQuerySet:
         """Phases with `size`, their number of placements."""
         return self.annotate(size=models.Count("placements"))
 
 
+class CurriculumQuerySet(models.QuerySet):
+    def with_progress_of(self, user) -> CurriculumQuerySet:
+        """Annotate `phase_count`, `paper_count` (distinct papers placed in it) and
+        `done_count` (of those, the ones the user has finished), in the one query."""
+        from notes.models import Reading, Status
+
+        done = Reading.objects.filter(user=user, status=Status.DONE).values("paper_id")
+        placed = "phases__placements__paper"
+        return self.annotate(
+            phase_count=Count("phases", distinct=True),
+            paper_count=Count(placed, distinct=True),
+            done_count=Count(placed, filter=Q(**{f"{placed}__in": done}), distinct=True),
+        )
+
+
+class Curriculum(models.Model):
+    """A track of numbered phases (a course, a lab's core list, a retrieval track).
+
+    Phase numbers are unique within a curriculum only: two curricula may both have a
+    Phase 3, each with its own title and papers.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    description = models.TextField(blank=True)
+    source = models.CharField(
+        max_length=300, blank=True, help_text="Where it came from: a file, a course, a link."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CurriculumQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "curricula"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Curriculum, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("papers:curriculum", args=[self.slug])
+
+
 class Phase(models.Model):
-    number = models.PositiveSmallIntegerField(unique=True)
+    curriculum = models.ForeignKey(Curriculum, on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
 
     objects = PhaseQuerySet.as_manager()
 
     class Meta:
-        ordering = ["number"]
+        ordering = ["curriculum__name", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["curriculum", "number"], name="phase_number_unique_in_curriculum"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Phase {self.number}: {self.title}" if self.title else f"Phase {self.number}"
 
+    @property
+    def full_name(self) -> str:
+        """The phase with its curriculum's name, for lists that mix curricula."""
+        return f"{self.curriculum.name} · {self}"
+
 
 class PaperQuerySet(models.QuerySet):
     def for_list(self) -> PaperQuerySet:
-        """What a paper list shows: topics and phase placements, in a fixed number of queries."""
+        """What a paper list or export shows: topics, placements (with their phase and
+        curriculum) and what each builds on, in a fixed number of queries."""
         return self.prefetch_related(
-            "topics", Prefetch("placements", queryset=Placement.objects.select_related("phase"))
+            "topics",
+            Prefetch("placements", queryset=Placement.objects.select_related("phase__curriculum")),
+            Prefetch("builds_on", queryset=Paper.objects.only("id", "title", "arxiv_id", "doi")),
         )
 
     def titles(self) -> PaperQuerySet:
@@ -144,7 +231,7 @@ class PaperQuerySet(models.QuerySet):
         """Everything the paper page shows, with the user's own reading, in fixed queries."""
         return self.with_reading_of(user).prefetch_related(
             "topics",
-            Prefetch("placements", queryset=Placement.objects.select_related("phase")),
+            Prefetch("placements", queryset=Placement.objects.select_related("phase__curriculum")),
             Prefetch("builds_on", queryset=Paper.objects.titles().with_status_for(user)),
             Prefetch("built_upon_by", queryset=Paper.objects.titles()),
         )
@@ -161,35 +248,57 @@ class PaperQuerySet(models.QuerySet):
     def in_topic(self, slug: str) -> PaperQuerySet:
         return self.filter(topics__slug=slug)
 
-    def in_phase(self, number: int) -> PaperQuerySet:
-        return self.filter(placements__phase__number=number)
+    def in_phase(self, phase_id: int) -> PaperQuerySet:
+        return self.filter(placements__phase_id=phase_id)
+
+    def in_curriculum(self, slug: str) -> PaperQuerySet:
+        placed = Placement.objects.filter(paper=OuterRef("pk"), phase__curriculum__slug=slug)
+        return self.filter(Exists(placed))
 
     def with_tier(self, tier: int) -> PaperQuerySet:
         placed = Placement.objects.filter(paper=OuterRef("pk"), tier=tier)
         return self.filter(Q(tier=tier) | Exists(placed))
 
     def search(self, query: str) -> PaperQuerySet:
-        """Every word must match the start of a word of the paper (title, authors, ids, TLDR,
-        venue), so results update sensibly as the member types.
+        """Papers for what a member typed in the search box.
 
-        PostgreSQL uses the indexed `search_document` column (migration 0002) and ranks by
-        relevance; SQLite, the embedded default, matches substrings.
+        An arXiv id or link, a DOI or doi.org link, or a paper's own link finds that paper.
+        Otherwise every word must match the start of a word of the paper (title, authors,
+        ids, TLDR, venue), so results update sensibly as the member types. PostgreSQL uses
+        the indexed `search_document` column (migration 0002) and also finds titles with
+        words close to the ones typed ("atention"), by trigram similarity (migration 0006),
+        ranked by relevance; SQLite, the embedded default, matches substrings.
         """
+        text = query.strip()
+        if arxiv_id := normalize_arxiv_id(text):
+            return self.filter(arxiv_id=arxiv_id)
+        if doi := normalize_doi(text):
+            return self.filter(doi=doi)
+        if text.startswith(("http://", "https://")):
+            return self.filter(url=text)
         words = SEARCH_WORD.findall(query.lower())[:8]
         if not words:
-            return self if not query.strip() else self.none()
+            return self if not text else self.none()
         if connection.vendor == "postgresql":
             tsquery = " & ".join(f"{word}:*" for word in words)
             table = Paper._meta.db_table
-            # The SQL is ours; the member's words only ever travel as a parameter.
+            # The SQL is ours; the member's words only ever travel as parameters. Each word
+            # matches the start of a word of the paper, or (`<<%`, pg_trgm's strict word
+            # similarity, at least 0.5) is close to a whole word of its title: "atention",
+            # "lerning". Both operators use an index.
+            each = (
+                f"(({table}.search_document @@ to_tsquery('simple', %s)) "
+                f"OR %s <<%% lower({table}.title))"
+            )
             matches = RawSQL(  # noqa: S611
-                f"{table}.search_document @@ to_tsquery('simple', %s)",
-                (tsquery,),
+                " AND ".join([each] * len(words)),
+                tuple(value for word in words for value in (f"{word}:*", word)),
                 output_field=models.BooleanField(),
             )
             rank = RawSQL(  # noqa: S611
-                f"ts_rank({table}.search_document, to_tsquery('simple', %s))",
-                (tsquery,),
+                f"ts_rank({table}.search_document, to_tsquery('simple', %s)) "
+                f"+ strict_word_similarity(%s, lower({table}.title))",
+                (tsquery, " ".join(words)),
                 output_field=models.FloatField(),
             )
             return (
@@ -205,8 +314,25 @@ class PaperQuerySet(models.QuerySet):
                 | Q(tldr__icontains=word)
                 | Q(venue__icontains=word)
                 | Q(arxiv_id__icontains=word)
+                | Q(doi__icontains=word)
             )
         return self.filter(condition)
+
+    def with_club_finishers(self, user) -> PaperQuerySet:
+        """Annotate `club_finished`: how many members of the user's clubs (the user too)
+        have finished each paper."""
+        from clubs.models import Membership
+        from notes.models import Reading, Status
+
+        mates = Membership.objects.filter(club__memberships__user=user).values("user_id")
+        finished = (
+            Reading.objects.filter(paper=OuterRef("pk"), status=Status.DONE, user_id__in=mates)
+            .order_by()
+            .values("paper")
+            .annotate(n=Count("user_id", distinct=True))
+            .values("n")
+        )
+        return self.annotate(club_finished=Coalesce(Subquery(finished), 0))
 
 
 # Letters, digits and the dots of arXiv ids; everything else separates words (and can never
@@ -396,6 +522,13 @@ class PlacementQuerySet(models.QuerySet):
             .order_by("phase__number", "tier", "order", "paper__title")
         )
 
+    def with_status_for(self, user) -> PlacementQuerySet:
+        """Annotate `my_status`: the user's reading status of the placed paper ("" if none)."""
+        from notes.models import Reading
+
+        mine = Reading.objects.filter(user=user, paper=OuterRef("paper_id")).values("status")[:1]
+        return self.annotate(my_status=Coalesce(Subquery(mine), Value("")))
+
 
 class Placement(models.Model):
     """A paper's place in one curriculum phase: its tier there, its order, and a note."""
@@ -411,7 +544,7 @@ class Placement(models.Model):
     objects = PlacementQuerySet.as_manager()
 
     class Meta:
-        ordering = ["phase__number", "tier", "order", "paper__title"]
+        ordering = ["phase__curriculum__name", "phase__number", "tier", "order", "paper__title"]
         constraints = [
             models.UniqueConstraint(fields=["paper", "phase"], name="placement_unique_paper_phase")
         ]

@@ -15,14 +15,17 @@ from accounts.models import User
 from .identity import normalize_arxiv_id, normalize_doi
 from .importers.records import ImportFormatError, PaperRecord, ParseResult
 from .models import (
+    Curriculum,
     Paper,
     PaperAlias,
     Phase,
     Placement,
     Tier,
     Topic,
+    TopicAlias,
     alias_keys,
     match_key,
+    topic_key,
 )
 
 # Fields an import may fill when they are empty; it never overwrites a curated value.
@@ -34,6 +37,7 @@ class ImportSummary:
     papers_created: int = 0
     papers_merged: int = 0
     topics_created: int = 0
+    curricula_created: int = 0
     phases_created: int = 0
     placements_added: int = 0
     links_added: int = 0
@@ -47,6 +51,7 @@ class ImportSummary:
             f"{prefix}papers created: {self.papers_created}",
             f"papers merged: {self.papers_merged}",
             f"topics created: {self.topics_created}",
+            f"curricula created: {self.curricula_created}",
             f"phases created: {self.phases_created}",
             f"phase placements added: {self.placements_added}",
             f"builds-on links added: {self.links_added}",
@@ -63,16 +68,36 @@ class Importer:
     that also hold every paper this import created; then each record is matched in memory,
     and the batch's new papers, topics and placements are written in bulk. The number of
     queries per record stays the same however large the canon or the list.
+
+    Phases belong to curricula: a placement goes to the phase of that number in the
+    curriculum it names, else in the one the import was told (`curriculum`), else in the
+    one the file names (a curriculum's front matter title). No other curriculum's phases
+    are read or written.
     """
 
     BATCH = 500
 
-    def __init__(self, *, added_by: User | None, reader: User | None) -> None:
+    def __init__(
+        self,
+        *,
+        added_by: User | None,
+        reader: User | None,
+        curriculum: str = "",
+        source: str = "",
+    ) -> None:
         self.added_by = added_by
         self.reader = reader
+        self.curriculum = " ".join(curriculum.split())
+        self.source = source
         self.summary = ImportSummary()
-        self.topics = {t.name.casefold(): t for t in Topic.objects.all()}
-        self.phases = {p.number: p for p in Phase.objects.all()}
+        # Topics by name and by the names of topics merged into them.
+        self.topics = {topic_key(t.name): t for t in Topic.objects.all()}
+        for alias in TopicAlias.objects.select_related("topic"):
+            self.topics.setdefault(alias.key, alias.topic)
+        self.curricula = {c.name.casefold(): c for c in Curriculum.objects.all()}
+        self.described: dict[str, tuple[str, str]] = {}  # name -> (description, source)
+        self.phases = {(p.curriculum_id, p.number): p for p in Phase.objects.all()}
+        self.default_curriculum = self.curriculum
         self.known: dict[int, Paper] = {}  # every paper read or written, by primary key
         self.by_arxiv: dict[str, Paper] = {}
         self.by_doi: dict[str, Paper] = {}
@@ -143,20 +168,67 @@ class Importer:
     # -- topics and phases, created as they are first named ---------------------------------
 
     def topic(self, name: str) -> Topic:
-        key = name.strip().casefold()
+        key = topic_key(name)
         if key not in self.topics:
-            self.topics[key] = Topic.objects.create(name=name.strip())
+            self.topics[key] = Topic.objects.create(name=" ".join(name.split()))
             self.summary.topics_created += 1
         return self.topics[key]
 
-    def phase(self, number: int, title: str) -> Phase:
-        phase = self.phases.get(number)
+    def alias_topics(self, aliases: dict[str, str]) -> None:
+        """The list's merged topics: each old name becomes an alias of its new topic, and a
+        topic of that old name already here is merged into the new one."""
+        for old, new in aliases.items():
+            into, key = self.topic(new), topic_key(old)
+            if key == topic_key(new):  # only the spelling changed
+                if into.name != " ".join(new.split()):
+                    into.name = " ".join(new.split())
+                    into.save(update_fields=["name"])
+                continue
+            existing = self.topics.get(key)
+            if existing is None:
+                TopicAlias.objects.create(topic=into, name=" ".join(old.split()))
+            elif existing.pk != into.pk and topic_key(existing.name) == key:
+                merged = existing.pk
+                merge_topics(existing, into)
+                self.summary.remarks.append(f"topic {existing.name!r} merged into {into.name!r}")
+                for name, topic in list(self.topics.items()):
+                    if topic.pk == merged or topic.pk is None:
+                        self.topics[name] = into
+            else:
+                continue  # already an alias of some topic: the curator's choice stands
+            self.topics[key] = into
+
+    def curriculum_named(self, name: str) -> Curriculum:
+        """The curriculum of that name (any case), created the first time it is named; an
+        import fills its description and source only while they are empty."""
+        name = name or self.default_curriculum
+        description, source = self.described.get(name.casefold(), ("", self.source))
+        curriculum = self.curricula.get(name.casefold())
+        if curriculum is None:
+            curriculum = Curriculum.objects.create(
+                name=name, description=description, source=source[:300]
+            )
+            self.curricula[name.casefold()] = curriculum
+            self.summary.curricula_created += 1
+        elif (description and not curriculum.description) or (source and not curriculum.source):
+            curriculum.description = curriculum.description or description
+            curriculum.source = curriculum.source or source[:300]
+            curriculum.save(update_fields=["description", "source"])
+        return curriculum
+
+    def phase(self, curriculum: str, number: int, title: str, description: str = "") -> Phase:
+        owner = self.curriculum_named(curriculum)
+        phase = self.phases.get((owner.pk, number))
         if phase is None:
-            phase = self.phases[number] = Phase.objects.create(number=number, title=title)
+            phase = Phase.objects.create(
+                curriculum=owner, number=number, title=title, description=description
+            )
+            self.phases[(owner.pk, number)] = phase
             self.summary.phases_created += 1
-        elif title and not phase.title:
-            phase.title = title
-            phase.save(update_fields=["title"])
+        elif (title and not phase.title) or (description and not phase.description):
+            phase.title = phase.title or title
+            phase.description = phase.description or description
+            phase.save(update_fields=["title", "description"])
         return phase
 
     # -- one record, in memory --------------------------------------------------------------
@@ -254,15 +326,17 @@ class Importer:
             return
         existing = set(
             Placement.objects.filter(paper__in=[paper for paper, _ in placed]).values_list(
-                "paper_id", "phase__number"
+                "paper_id", "phase_id"
             )
         )
         rows = []
         for paper, record in placed:
             for placement in record.placements:
-                if (paper.pk, placement.phase_number) in existing:
+                phase = self.phase(
+                    placement.curriculum, placement.phase_number, placement.phase_title
+                )
+                if (paper.pk, phase.pk) in existing:
                     continue
-                phase = self.phase(placement.phase_number, placement.phase_title)
                 if phase.pk not in self.last_order:
                     last = phase.placements.aggregate(last=Max("order"))["last"]
                     self.last_order[phase.pk] = last or 0
@@ -276,7 +350,7 @@ class Importer:
                         note=placement.note[:300],
                     )
                 )
-                existing.add((paper.pk, placement.phase_number))
+                existing.add((paper.pk, phase.pk))
         Placement.objects.bulk_create(rows, batch_size=self.BATCH)
         self.summary.placements_added += len(rows)
 
@@ -298,9 +372,28 @@ class Importer:
             return Paper.objects.filter(doi=doi).first()
         return Paper.objects.filter(title_key=match_key(ref)).first()
 
+    def name_curricula(self, result: ParseResult) -> None:
+        """Settle which curriculum each unnamed phase belongs to, or refuse the list."""
+        self.default_curriculum = self.curriculum or result.curriculum
+        self.described = {c.name.casefold(): (c.description, c.source) for c in result.curricula}
+        if self.default_curriculum:
+            return
+        unnamed = next((r for r in result.papers for p in r.placements if not p.curriculum), None)
+        if unnamed is not None or any(not phase.curriculum for phase in result.phases):
+            raise ImportFormatError(
+                "this list places papers in curriculum phases but does not say which "
+                "curriculum they belong to: give it a front matter title, or name the "
+                "curriculum when importing (--curriculum NAME, or the Curriculum field)",
+                line=unnamed.line if unnamed else None,
+            )
+
     def run(self, result: ParseResult) -> ImportSummary:
+        self.name_curricula(result)
+        self.alias_topics(result.topic_aliases)
+        for curriculum in result.curricula:
+            self.curriculum_named(curriculum.name)
         for phase in result.phases:
-            self.phase(phase.number, phase.title)
+            self.phase(phase.curriculum, phase.number, phase.title, phase.description)
         by_ref: dict[str, Paper] = {}
         records: list[tuple[Paper, PaperRecord]] = []
         for start in range(0, len(result.papers), self.BATCH):
@@ -353,6 +446,26 @@ class Importer:
                     ) from error
 
 
+def merge_topics(source: Topic, into: Topic) -> None:
+    """Move every paper of `source` to `into`, keep `source`'s name (and its own aliases)
+    as aliases of `into`, and delete `source`."""
+    if source.pk == into.pk:
+        raise ValueError("A topic cannot be merged into itself.")
+    links = Paper.topics.through
+    with transaction.atomic():
+        papers = links.objects.filter(topic=source).values_list("paper_id", flat=True)
+        links.objects.bulk_create(
+            [links(paper_id=paper_id, topic_id=into.pk) for paper_id in papers],
+            ignore_conflicts=True,
+        )
+        TopicAlias.objects.filter(topic=source).update(topic=into)
+        name = source.name
+        source.delete()
+        TopicAlias.objects.update_or_create(
+            key=topic_key(name), defaults={"topic": into, "name": name}
+        )
+
+
 def batch_papers(batch: list[tuple[Paper, PaperRecord]]) -> list[Paper]:
     """The distinct papers of a batch, in order."""
     return list({id(paper): paper for paper, _ in batch}.values())
@@ -364,10 +477,17 @@ def import_reading_list(
     added_by: User | None = None,
     reader: User | None = None,
     dry_run: bool = False,
+    curriculum: str = "",
+    source: str = "",
 ) -> ImportSummary:
-    """Merge a parsed list into the canon in one transaction; a dry run rolls it back."""
+    """Merge a parsed list into the canon in one transaction; a dry run rolls it back.
+
+    `curriculum` names the curriculum the list's phases belong to (over the file's own
+    title); `source` says where a curriculum created by this import came from.
+    """
     with transaction.atomic():
-        summary = Importer(added_by=added_by, reader=reader).run(result)
+        importer = Importer(added_by=added_by, reader=reader, curriculum=curriculum, source=source)
+        summary = importer.run(result)
         summary.dry_run = dry_run
         if dry_run:
             transaction.set_rollback(True)

@@ -5,7 +5,8 @@ from . import views
 app_name = "papers"
 urlpatterns = [
     path("", views.canon, name="canon"),
-    path("curriculum/", views.curriculum, name="curriculum"),
+    path("curriculum/", views.curricula, name="curricula"),
+    path("curriculum/<slug:slug>/", views.curriculum, name="curriculum"),
     path("export/<slug:fmt>/", views.export, name="export"),
     path("import/", views.import_list, name="import"),
     path("add/", views.add_paper, name="add"),

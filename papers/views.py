@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clubs.progress import curriculum_progress
 from core.htmx import is_fragment_request, render_page
 from core.pagination import page_with_total
 from core.services import save_with_relations
@@ -12,7 +13,7 @@ from notes.reading_list import panel_context
 from . import arxiv, exports
 from .forms import CanonFilterForm, IdentifierForm, ImportForm, PaperForm
 from .importers import ImportFormatError, Limits, parse
-from .models import Paper, Phase, Placement, attach_labels, topic_counts
+from .models import Curriculum, Paper, Phase, Placement, attach_labels, topic_counts
 from .services import import_reading_list
 
 PAGE_SIZE = 25
@@ -24,11 +25,9 @@ CURRICULUM_PAGE = 150
 def canon(request: HttpRequest) -> HttpResponse:
     form = CanonFilterForm(request.GET or None)
     papers = Paper.objects.listed().with_status_for(request.user)
-    filtered = form.is_bound and form.is_valid()
-    if filtered:
+    if form.is_bound and form.is_valid():
         papers = form.filter(papers, request.user)
-    if not (filtered and form.cleaned_data.get("q")):
-        papers = papers.order_by("title")
+    papers = form.order(papers, request.user)
     page = page_with_total(papers, request.GET.get("page"), PAGE_SIZE)
     attach_labels(page.object_list)
     query = request.GET.copy()
@@ -36,23 +35,41 @@ def canon(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "page": page, "query": query.urlencode()}
     if not is_fragment_request(request):
         # The sidebar and the filter menus: only the full page shows them.
-        context |= {"topics": list(topic_counts()), "phases": list(Phase.objects.all())}
+        phases = list(Phase.objects.select_related("curriculum"))
+        curricula = list({phase.curriculum_id: phase.curriculum for phase in phases}.values())
+        context |= {"topics": list(topic_counts()), "phases": phases, "curricula": curricula}
     return render_page(request, "papers/canon.html", "results", context)
 
 
 @require_GET
-def curriculum(request: HttpRequest) -> HttpResponse:
-    """The phases in order, a page of placements at a time (a large canon has thousands),
-    with a jump to each phase's page; `?phase=N` opens the page where phase N begins."""
+def curricula(request: HttpRequest) -> HttpResponse:
+    """Every curriculum with its size and how far I am through it."""
+    items = Curriculum.objects.with_progress_of(request.user)
+    return render(request, "papers/curricula.html", {"curricula": items})
+
+
+@require_GET
+def curriculum(request: HttpRequest, slug: str) -> HttpResponse:
+    """One curriculum's phases in order, a page of placements at a time (a large one has
+    thousands), with a jump to each phase's page (`?phase=N` opens the page where phase N
+    begins), and per phase how far I and each of my clubs that follow it have read."""
+    curriculum = get_object_or_404(Curriculum, slug=slug)
+    progress = curriculum_progress(curriculum, request.user)
     phases, seen = [], 0
-    for phase in Phase.objects.with_sizes().filter(size__gt=0):
+    for phase in curriculum.phases.with_sizes().filter(size__gt=0):
+        phase.mine, phase.clubs = progress.mine.get(phase.pk, 0), progress.clubs_of(phase)
         phases.append((phase, seen // CURRICULUM_PAGE + 1))
         seen += phase.size
     wanted = request.GET.get("page")
     starts = {str(phase.number): number for phase, number in phases}
     wanted = starts.get(request.GET.get("phase", ""), wanted)
-    page = page_with_total(Placement.objects.in_curriculum_order(), wanted, CURRICULUM_PAGE)
-    return render(request, "papers/curriculum.html", {"page": page, "phases": phases})
+    placements = Placement.objects.filter(phase__curriculum=curriculum).in_curriculum_order()
+    page = page_with_total(placements.with_status_for(request.user), wanted, CURRICULUM_PAGE)
+    by_pk = {phase.pk: phase for phase, _ in phases}
+    for placement in page.object_list:
+        placement.phase = by_pk.get(placement.phase_id, placement.phase)
+    context = {"curriculum": curriculum, "page": page, "phases": phases}
+    return render(request, "papers/curriculum.html", context)
 
 
 @require_GET
@@ -70,7 +87,8 @@ def paper_bibtex(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    """The canon (filtered like the canon page) as BibTeX, JSON or Markdown."""
+    """The canon (filtered like the canon page) in one of `exports.FORMATS`: BibTeX, RIS,
+    CSL-JSON, the app's JSON or Markdown."""
     form = CanonFilterForm(request.GET or None)
     papers = Paper.objects.for_list().order_by("title")
     if form.is_bound and form.is_valid():
@@ -92,7 +110,13 @@ def import_list(request: HttpRequest) -> HttpResponse:
                 filename=data["filename"],
                 limits=Limits.for_web(),
             )
-            summary = import_reading_list(result, added_by=request.user, dry_run=data["dry_run"])
+            summary = import_reading_list(
+                result,
+                added_by=request.user,
+                dry_run=data["dry_run"],
+                curriculum=data["curriculum"],
+                source=data["filename"] or "Pasted on the import page",
+            )
         except ImportFormatError as error:
             form.add_error(None, f"Nothing was imported. {error}")
         else:

@@ -127,6 +127,11 @@ DATABASES = {
         conn_health_checks=envbool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A write transaction takes SQLite's one write lock when it begins, and a second
+    # writer waits up to `timeout` seconds for it instead of failing "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("transaction_mode", "IMMEDIATE")
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -155,6 +160,11 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0) or None
 AXES_VERBOSE = False
+
+# Accounts made through an invitation's sign-up form, per hour: from one address (a
+# campus may share one) and through one invitation link (a whole class may use one).
+SIGNUP_LIMIT_PER_ADDRESS = envint("SIGNUP_LIMIT_PER_ADDRESS", 40)
+SIGNUP_LIMIT_PER_INVITATION = envint("SIGNUP_LIMIT_PER_INVITATION", 100)
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 
@@ -232,6 +242,9 @@ LOGGING = {
 # Metadata lookups when organizers add a paper by its arXiv id.
 ARXIV_API_URL = os.environ.get("ARXIV_API_URL", "https://export.arxiv.org/api/query")
 ARXIV_API_TIMEOUT = envint("ARXIV_API_TIMEOUT", 5)
+CROSSREF_API_URL = os.environ.get("CROSSREF_API_URL", "https://api.crossref.org/works")  # by DOI
+CROSSREF_API_TIMEOUT = envint("CROSSREF_API_TIMEOUT", 5)
+CROSSREF_MAILTO = os.environ.get("CROSSREF_MAILTO", "")  # a contact Crossref may write to
 
 # Reading-list imports (papers/importers): the import form answers within one request; the
 # import_reading_list command takes large lists. Field lengths are the same for both.

@@ -125,11 +125,19 @@ def sign_in() -> Callable:
 @pytest.fixture
 def make_paper(db) -> Callable:
     """Papers (and, on request, topics and phase placements) with distinct identities."""
-    from papers.models import Paper, Phase, Placement, Tier, Topic
+    from papers.importers.records import BUNDLED_CURRICULUM
+    from papers.models import Curriculum, Paper, Phase, Placement, Tier, Topic
 
     counter = iter(range(1, 100_000))
 
-    def make(title: str | None = None, *, topics=(), phase: int | None = None, **fields) -> Paper:
+    def make(
+        title: str | None = None,
+        *,
+        topics=(),
+        phase: int | None = None,
+        curriculum: str = BUNDLED_CURRICULUM,
+        **fields,
+    ) -> Paper:
         n = next(counter)
         fields.setdefault("authors", f"Author{n}, A.\nSecond, B.")
         fields.setdefault("year", 2000 + n % 25)
@@ -137,9 +145,10 @@ def make_paper(db) -> Callable:
         for name in topics:
             paper.topics.add(Topic.objects.get_or_create(name=name)[0])
         if phase is not None:
-            placed_in = Phase.objects.get_or_create(number=phase, defaults={"title": f"P{phase}"})[
-                0
-            ]
+            track = Curriculum.objects.get_or_create(name=curriculum)[0]
+            placed_in = Phase.objects.get_or_create(
+                curriculum=track, number=phase, defaults={"title": f"P{phase}"}
+            )[0]
             Placement.objects.create(
                 paper=paper, phase=placed_in, tier=fields.get("tier") or Tier.MUST, order=n
             )
@@ -163,3 +172,11 @@ def staff_client(staff) -> Client:
     client = Client()
     client.force_login(staff)
     return client
+
+
+@pytest.fixture(autouse=True)
+def no_remote_lookups(settings) -> None:
+    """No test reaches arXiv or Crossref: a test that needs them serves recorded answers
+    from 127.0.0.1 and points the setting there; anything else meets a closed port."""
+    settings.ARXIV_API_URL = "http://127.0.0.1:9/api/query"
+    settings.CROSSREF_API_URL = "http://127.0.0.1:9/works"

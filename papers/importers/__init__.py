@@ -26,11 +26,13 @@ from pathlib import PurePath
 from ..identity import normalize_arxiv_id
 from .arxiv_list import meaningful_lines, parse_arxiv_list
 from .bibtex import parse_bibtex
+from .csl_json import parse_csl_json
 from .curriculum import parse_curriculum
-from .markdown_list import parse_markdown
+from .markdown_list import front_matter_title, parse_markdown
 from .records import (
     KINDS,
     TIERS,
+    CurriculumRecord,
     ImportFormatError,
     PaperRecord,
     ParseResult,
@@ -38,11 +40,13 @@ from .records import (
     PlacementRecord,
     make_result,
 )
+from .ris import parse_ris
 
 __all__ = [
     "FORMATS",
     "KINDS",
     "TIERS",
+    "CurriculumRecord",
     "ImportFormatError",
     "Limits",
     "PaperRecord",
@@ -51,10 +55,11 @@ __all__ = [
     "PlacementRecord",
     "check_limits",
     "detect_format",
+    "is_csl_json",
     "parse",
 ]
 
-FORMATS = ("markdown", "curriculum", "bibtex", "arxiv", "json")
+FORMATS = ("markdown", "curriculum", "bibtex", "arxiv", "ris", "csljson", "json")
 
 _BIBTEX_START = re.compile(r"^@\s*[a-z]+\s*[{(]", re.IGNORECASE)
 _CURRICULUM = re.compile(r"\*\*Citation:?\*\*|^##\s+Must Read\b", re.IGNORECASE | re.MULTILINE)
@@ -112,6 +117,8 @@ _PARSERS: dict[str, Callable[[str], list[PaperRecord]]] = {
     "curriculum": parse_curriculum,
     "bibtex": parse_bibtex,
     "arxiv": parse_arxiv_list,
+    "ris": parse_ris,
+    "csljson": parse_csl_json,
 }
 
 
@@ -193,6 +200,7 @@ def _check_markdown_shape(text: str, item: re.Pattern[str], max_papers: int) -> 
 # What each format's papers look like to a counter (at least one match per paper).
 _BIBTEX_ENTRY = re.compile(r"@\s*(?!(?:string|comment|preamble)\b)[a-z]+\s*[{(]", re.IGNORECASE)
 _ARXIV_LINE = re.compile(r"^[ \t]*[^\s#]", re.MULTILINE)
+_RIS_RECORD = re.compile(r"^TY  -", re.MULTILINE)
 _MARKDOWN_LINK_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,3}[.)])\s+\S*\s*\[", re.MULTILINE)
 _CURRICULUM_ITEM = re.compile(r"^(?:###\s|\s{0,3}[-*+]\s)", re.MULTILINE)
 
@@ -223,6 +231,10 @@ def check_shape(text: str, format: str, limits: Limits) -> None:
         _check_markdown_shape(text, _CURRICULUM_ITEM, limits.max_papers)
     elif format == "arxiv":
         _check_count(_ARXIV_LINE, text, limits.max_papers)
+    elif format == "ris":
+        _check_count(_RIS_RECORD, text, limits.max_papers)
+    elif format == "csljson":
+        _check_json_shape(text, limits.max_papers)
 
 
 def _looks_like_json(text: str) -> bool:
@@ -239,13 +251,45 @@ def _looks_like_json(text: str) -> bool:
     return True
 
 
+# A first line `TY  - JOUR`, perhaps after the `1.` rispy's writer numbers records with.
+_RIS_START = re.compile(r"\A\s*(?:\d+\.[ \t]*\n\s*)?TY  - ")
+
+
+def _looks_like_ris(text: str) -> bool:
+    return bool(_RIS_START.match(text[:1000]))
+
+
+def is_csl_json(text: str) -> bool:
+    """Whether JSON text is CSL-JSON (Zotero's, Pandoc's) rather than the app's own JSON.
+
+    CSL-JSON is a list of items with a `type` and a `title` or `author`. The app's JSON is
+    an object with `papers`, or (a member's export) a list of papers that carry `phases`
+    and `topics`, which no CSL item has.
+    """
+    if not text.lstrip().startswith("["):
+        return False
+    try:
+        _check_json_shape(text, max_papers=len(text))
+        data = json.loads(text)
+    except (ImportFormatError, ValueError):
+        return False
+    items = [item for item in data if isinstance(item, dict)] if isinstance(data, list) else []
+    if any("phases" in item or "topics" in item for item in items):
+        return False
+    return any("type" in item and ("title" in item or "author" in item) for item in items)
+
+
 def detect_format(text: str, filename: str = "") -> str:
     """The format of a reading list, from its file name and its first lines."""
     suffix = PurePath(filename).suffix.casefold() if filename else ""
     if suffix == ".bib":
         return "bibtex"
+    if suffix == ".ris" or _looks_like_ris(text):
+        return "ris"
+    if filename.casefold().endswith(".csl.json"):
+        return "csljson"
     if suffix == ".json" or _looks_like_json(text):
-        return "json"
+        return "csljson" if is_csl_json(text) else "json"
     first = next((line.strip() for line in text.split("\n") if line.strip()[:1] not in "%"), "")
     if _BIBTEX_START.match(first):
         return "bibtex"
@@ -259,8 +303,8 @@ def detect_format(text: str, filename: str = "") -> str:
     name = filename or "this text"
     raise ImportFormatError(
         f"could not tell the format of {name}: it is not a Markdown list of [Title](link) "
-        "items, a curriculum with **Citation:** lines, BibTeX, or arXiv ids one per line; "
-        "pass --format (or choose the format) to read it as one of them"
+        "items, a curriculum with **Citation:** lines, BibTeX, RIS, JSON, or arXiv ids one "
+        "per line; pass --format (or choose the format) to read it as one of them"
     )
 
 
@@ -289,7 +333,12 @@ def parse(
     if format == "auto":
         format = detect_format(text, filename)
     check_shape(text, format, limits)
-    result = _from_json(text) if format == "json" else make_result(format, _PARSERS[format](text))
+    if format == "json":
+        result = _from_json(text)
+    else:
+        # A curriculum file names itself in its front matter; other lists hold no phases.
+        name = front_matter_title(text.split("\n", 200)[:200]) if format == "curriculum" else ""
+        result = make_result(format, _PARSERS[format](text), curriculum=name)
     if len(result.papers) > limits.max_papers:
         raise _too_many(limits.max_papers, result.papers[limits.max_papers].line)
     return check_limits(result)
@@ -341,9 +390,18 @@ def check_limits(result: ParseResult) -> ParseResult:
                 raise ImportFormatError(
                     "a phase title is longer than 200 characters", line=record.line
                 )
+            if len(placement.curriculum) > 200:
+                raise ImportFormatError(
+                    "a curriculum name is longer than 200 characters", line=record.line
+                )
     for phase in result.phases:
         if not (_whole_number(phase.number) and 0 <= phase.number <= 32767):
             raise ImportFormatError(f"phase {phase.number!r} is not a phase number")
         if len(phase.title) > 200:
             raise ImportFormatError("a phase title is longer than 200 characters")
+    if any(len(name) > 120 for pair in result.topic_aliases.items() for name in pair):
+        raise ImportFormatError("a topic name is longer than 120 characters")
+    names = [result.curriculum, *(c.name for c in result.curricula)]
+    if any(len(name) > 200 for name in names):
+        raise ImportFormatError("a curriculum name is longer than 200 characters")
     return result

@@ -1,7 +1,15 @@
 """The canon's own JSON: what `export_reading_list --format json` writes and the bundled canon.
 
-Either a list of paper objects (the export) or an object with `phases` and `papers`
-(the bundled canon, which also carries `builds_on` links and summaries).
+Either a list of paper objects, or an object with `papers` and the curricula they are
+placed in::
+
+    {"version": 2,
+     "curricula": [{"name": …, "description": …, "source": …,
+                    "phases": [{"number": 4, "title": …, "description": …}]}],
+     "papers": [{"title": …, "phases": [{"curriculum": …, "number": 4, "tier": "must"}]}]}
+
+A placement that names no curriculum (lists written before there were several, with a
+top-level `phases` list) belongs to the bundled one.
 """
 
 from __future__ import annotations
@@ -10,8 +18,10 @@ import json
 
 from ..identity import normalize_arxiv_id, normalize_doi
 from .records import (
+    BUNDLED_CURRICULUM,
     KINDS,
     TIERS,
+    CurriculumRecord,
     ImportFormatError,
     PaperRecord,
     ParseResult,
@@ -54,12 +64,16 @@ def _paper(item: object, position: int) -> PaperRecord:
         phase_tier = phase.get("tier") or tier or "recommended"
         if phase_tier not in TIERS:
             raise ImportFormatError(f"paper {position} ({title}): unknown tier {phase_tier!r}")
+        curriculum = phase.get("curriculum") or ""
+        if not isinstance(curriculum, str):
+            raise ImportFormatError(f"paper {position} ({title}): 'curriculum' must be a name")
         placements.append(
             PlacementRecord(
                 phase_number=phase["number"],
                 phase_title=str(phase.get("title") or ""),
                 tier=phase_tier,
                 note=str(phase.get("note") or ""),
+                curriculum=" ".join(curriculum.split()),
             )
         )
     topics = item.get("topics") or []
@@ -94,17 +108,58 @@ def _paper(item: object, position: int) -> PaperRecord:
     )
 
 
+def _phases(items: object, curriculum: str, where: str) -> list[PhaseRecord]:
+    if not isinstance(items, list):
+        raise ImportFormatError(f"{where}: 'phases' must be a list")
+    phases = []
+    for phase in items:
+        if not isinstance(phase, dict) or not isinstance(phase.get("number"), int):
+            raise ImportFormatError(f"{where}: each entry of 'phases' needs a number")
+        phases.append(
+            PhaseRecord(
+                number=phase["number"],
+                title=str(phase.get("title") or ""),
+                curriculum=curriculum,
+                description=str(phase.get("description") or ""),
+            )
+        )
+    return phases
+
+
+def _curricula(items: object) -> tuple[list[CurriculumRecord], list[PhaseRecord]]:
+    if not isinstance(items, list):
+        raise ImportFormatError("'curricula' must be a list")
+    curricula, phases = [], []
+    for position, item in enumerate(items, start=1):
+        name = item.get("name") if isinstance(item, dict) else None
+        if not isinstance(name, str) or not name.strip():
+            raise ImportFormatError(f"curriculum {position} has no name")
+        name = " ".join(name.split())
+        description, source = item.get("description") or "", item.get("source") or ""
+        if not isinstance(description, str) or not isinstance(source, str):
+            raise ImportFormatError(f"curriculum {name!r}: description and source must be text")
+        curricula.append(CurriculumRecord(name, description.strip(), source.strip()))
+        phases += _phases(item.get("phases") or [], name, f"curriculum {name!r}")
+    return curricula, phases
+
+
 def parse_json(text: str) -> ParseResult:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ImportFormatError(f"not valid JSON: {error.msg}", line=error.lineno) from error
     phases: list[PhaseRecord] = []
+    curricula: list[CurriculumRecord] = []
+    aliases: dict[str, str] = {}
     if isinstance(data, dict):
-        for phase in data.get("phases") or []:
-            if not isinstance(phase, dict) or not isinstance(phase.get("number"), int):
-                raise ImportFormatError("each entry of 'phases' needs a number")
-            phases.append(PhaseRecord(number=phase["number"], title=str(phase.get("title") or "")))
+        aliases = data.get("topic_aliases") or {}
+        if not isinstance(aliases, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) and k.strip() and v.strip()
+            for k, v in aliases.items()
+        ):
+            raise ImportFormatError("'topic_aliases' must map old topic names to new ones")
+        curricula, phases = _curricula(data.get("curricula") or [])
+        phases += _phases(data.get("phases") or [], "", "the list")
         data = data.get("papers")
     if not isinstance(data, list):
         raise ImportFormatError("expected a list of papers (or an object with 'papers')")
@@ -112,4 +167,12 @@ def parse_json(text: str) -> ParseResult:
     if not papers:
         raise ImportFormatError("no papers found")
     topics = list(dict.fromkeys(t for p in papers for t in p.topics))
-    return ParseResult(format="json", papers=papers, phases=phases, topics=topics)
+    return ParseResult(
+        format="json",
+        papers=papers,
+        phases=phases,
+        topics=topics,
+        curriculum=BUNDLED_CURRICULUM,
+        curricula=curricula,
+        topic_aliases=aliases,
+    )

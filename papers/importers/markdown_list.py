@@ -77,6 +77,17 @@ def skip_front_matter(lines: list[str]) -> int:
     return 0  # never closed: it was a rule, not front matter
 
 
+_FRONT_MATTER_TITLE = re.compile(r"""^title\s*:\s*(?P<quote>["']?)(?P<title>.*?)(?P=quote)\s*$""")
+
+
+def front_matter_title(lines: list[str]) -> str:
+    """The `title:` of the YAML front matter, unquoted ("" when there is none)."""
+    for line in lines[1 : skip_front_matter(lines)]:
+        if match := _FRONT_MATTER_TITLE.match(line.strip()):
+            return " ".join(match.group("title").split())
+    return ""
+
+
 def _clean_inline(text: str) -> str:
     """A title or heading as its reader sees it: emphasis around the whole of it dropped,
     backslash escapes and character references (`&amp;`, `&lt;`) read as the character."""

@@ -15,6 +15,9 @@ from ..identity import identity_key, normalize_arxiv_id, normalize_doi, normaliz
 TIERS = ("must", "recommended", "further")  # Must Read / Recommended / Further Reading
 KINDS = ("paper", "book", "chapter", "post", "code")
 READ_STATES = ("", "done", "queued")
+# The bundled canon's curriculum, and the one that phases of lists written before there
+# were several curricula (JSON exports with bare phase numbers) belong to.
+BUNDLED_CURRICULUM = "Core ML curriculum"
 
 
 class ImportFormatError(ValueError):
@@ -35,6 +38,11 @@ class PlacementRecord:
     phase_title: str  # "" when the source does not say
     tier: str  # one of TIERS
     note: str = ""  # e.g. what the learner builds with the paper in that phase
+    curriculum: str = ""  # the curriculum's name; "" for the one the whole file is about
+
+    @property
+    def phase_key(self) -> tuple[str, int]:
+        return (self.curriculum, self.phase_number)
 
 
 @dataclass
@@ -71,6 +79,15 @@ class PaperRecord:
 class PhaseRecord:
     number: int
     title: str
+    curriculum: str = ""  # as in PlacementRecord
+    description: str = ""
+
+
+@dataclass
+class CurriculumRecord:
+    name: str
+    description: str = ""
+    source: str = ""
 
 
 @dataclass
@@ -79,6 +96,12 @@ class ParseResult:
     papers: list[PaperRecord]
     phases: list[PhaseRecord]  # distinct, sorted by number; title from the best mention
     topics: list[str]  # distinct, in order of first appearance
+    # The curriculum the file's phases belong to when a placement names none: a curriculum
+    # file's front matter `title`, or "" when the file does not say.
+    curriculum: str = ""
+    curricula: list[CurriculumRecord] = field(default_factory=list)  # described in the file
+    # Topic names the list has merged: old name -> the topic it now belongs to.
+    topic_aliases: dict[str, str] = field(default_factory=dict)
 
 
 # Fields a later mention of the same paper may fill when the first left them empty.
@@ -132,10 +155,10 @@ def _fold_lists(first: PaperRecord, later: list[PaperRecord]) -> None:
     first.topics = list(dict.fromkeys(t for m in mentions for t in m.topics))
     first.builds_on = list(dict.fromkeys(r for m in mentions for r in m.builds_on))
     first.aliases = list(dict.fromkeys(a for m in mentions for a in m.aliases))
-    placements: dict[int, PlacementRecord] = {}
+    placements: dict[tuple[str, int], PlacementRecord] = {}
     for mention in mentions:
         for placement in mention.placements:
-            placements.setdefault(placement.phase_number, placement)
+            placements.setdefault(placement.phase_key, placement)
     first.placements = list(placements.values())
 
 
@@ -216,7 +239,7 @@ def _merge_duplicates(papers: list[PaperRecord]) -> list[PaperRecord]:
     return kept
 
 
-def make_result(format: str, papers: list[PaperRecord]) -> ParseResult:
+def make_result(format: str, papers: list[PaperRecord], curriculum: str = "") -> ParseResult:
     """Check, de-duplicate and summarize the records of one parsed file."""
     for paper in papers:
         paper.arxiv_id = normalize_arxiv_id(paper.arxiv_id)
@@ -227,11 +250,17 @@ def make_result(format: str, papers: list[PaperRecord]) -> ParseResult:
     papers = _merge_duplicates(papers)
     if not papers:
         raise ImportFormatError(f"no papers found (read as {format})")
-    phase_titles: dict[int, str] = {}
+    phase_titles: dict[tuple[str, int], str] = {}
     for paper in papers:
         for placement in paper.placements:
             # The first mention that names the phase wins; bare "Phase 4" names nothing.
-            if not phase_titles.get(placement.phase_number):
-                phase_titles[placement.phase_number] = placement.phase_title
-    phases = [PhaseRecord(number=n, title=phase_titles[n]) for n in sorted(phase_titles)]
-    return ParseResult(format=format, papers=papers, phases=phases, topics=topics)
+            if not phase_titles.get(placement.phase_key):
+                phase_titles[placement.phase_key] = placement.phase_title
+    phases = [
+        PhaseRecord(number=number, title=phase_titles[key], curriculum=key[0])
+        for key in sorted(phase_titles)
+        for number in [key[1]]
+    ]
+    return ParseResult(
+        format=format, papers=papers, phases=phases, topics=topics, curriculum=curriculum
+    )

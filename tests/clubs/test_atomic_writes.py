@@ -10,21 +10,21 @@ from django.utils import timezone
 from accounts.models import User
 from clubs.models import Club, Invitation, Meeting, Membership
 from clubs.services import ClubError, create_club, sign_up_and_join
-from papers.models import Paper, Phase
+from papers.models import Curriculum, Paper
 
 
-def test_a_club_whose_phases_fail_leaves_no_club_and_no_membership(alice) -> None:
-    unsaved = Phase(number=99, title="Never saved")
+def test_a_club_whose_curricula_fail_leaves_no_club_and_no_membership(alice) -> None:
+    unsaved = Curriculum(name="Never saved")
     with pytest.raises(ValueError):
-        create_club(user=alice, name="Half made", phases=[unsaved])
+        create_club(user=alice, name="Half made", curricula=[unsaved])
     assert not Club.objects.filter(name="Half made").exists()
     assert not Membership.objects.filter(user=alice).exists()
 
 
-def test_a_club_comes_with_its_phases(alice, make_paper) -> None:
+def test_a_club_comes_with_its_curricula(alice, make_paper) -> None:
     make_paper(phase=3)
-    club = create_club(user=alice, name="Whole", phases=Phase.objects.all())
-    assert list(club.phases.values_list("number", flat=True)) == [3]
+    club = create_club(user=alice, name="Whole", curricula=Curriculum.objects.all())
+    assert list(club.curricula.values_list("name", flat=True)) == ["Core ML curriculum"]
 
 
 def test_a_used_up_invitation_leaves_no_account_behind(club) -> None:

@@ -13,7 +13,7 @@ from django.utils import timezone
 from clubs.forms import MAX_MEETING_PAPERS
 from clubs.models import Meeting, Membership, Role
 from notes.models import Note, Reading, Status, Visibility
-from papers.models import Phase, Tier
+from papers.models import Curriculum, Tier
 
 HTMX = {"HX-Request": "true"}
 BUDGET = 4
@@ -33,7 +33,7 @@ def busy_club(club, meeting, alice, make_user, make_paper):
     """Thirty members, two phases of ten papers, three papers this week, readings and
     notes everywhere."""
     papers = [make_paper(topics=[f"Topic {n % 4}"], phase=1 + n % 2) for n in range(20)]
-    club.phases.set(Phase.objects.all())
+    club.curricula.set(Curriculum.objects.all())
     meeting.papers.add(*papers[:2])
     users = [alice]
     for n in range(30):
@@ -129,7 +129,7 @@ def test_matrix_of_a_club_without_phases_covers_its_assigned_papers(
     assert "Attention Is All You Need" in body and "Placed in phase three" in body
     assert unassigned.title not in body and 'class="cell s-done"' in body
     # Picking a phase shows all of that phase's papers.
-    _, body = fragment_queries(alice_client, url + "?phase=3")
+    _, body = fragment_queries(alice_client, url + f"?phase={placed.placements.get().phase_id}")
     assert unassigned.title[:20] in body and "Attention" not in body
     page = alice_client.get(url).content.decode()
     assert "All assigned papers" in page and "Phase 3" in page
@@ -137,12 +137,13 @@ def test_matrix_of_a_club_without_phases_covers_its_assigned_papers(
 
 def test_matrix_for_a_phase_outside_the_club_is_empty(alice_client, club, make_paper) -> None:
     make_paper("Club phase paper", phase=1)
-    make_paper("Elsewhere", phase=2)
-    club.phases.set(Phase.objects.filter(number=1))
+    elsewhere = make_paper("Elsewhere", phase=1, curriculum="Another track")
+    club.curricula.set(Curriculum.objects.filter(name="Core ML curriculum"))
+    other = elsewhere.placements.get().phase_id
     url = reverse("clubs:progress", args=[club.slug])
-    _, body = fragment_queries(alice_client, url + "?phase=2")
+    _, body = fragment_queries(alice_client, url + f"?phase={other}")
     assert "Elsewhere" not in body and "No papers yet" in body
-    page = alice_client.get(url, {"phase": 2}).content.decode()  # the page shows them all
+    page = alice_client.get(url, {"phase": other}).content.decode()  # the page shows them all
     assert "Club phase paper" in page and "Elsewhere" not in page
     for odd in ("99999999999999999999999", "-1", "1.5"):  # ignored: the club's phases
         _, body = fragment_queries(alice_client, url + f"?phase={odd}")

@@ -3,7 +3,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from papers.models import Paper, Tier
+from papers.models import Curriculum, Paper, Phase, Tier
 
 
 def count_queries(client, url: str, **headers) -> int:
@@ -27,6 +27,7 @@ def test_canon_filters_by_topic_tier_phase_and_kind(alice_client, make_paper) ->
     make_paper("Alpha", topics=["Vision"], kind="book")
     make_paper("Beta", topics=["Language"], phase=2, tier=Tier.RECOMMENDED)
     make_paper("Gamma", topics=["Language"], tier=Tier.FURTHER)
+    make_paper("Delta", phase=2, curriculum="Retrieval track")
     url = reverse("papers:canon")
 
     def titles(**params) -> set[str]:
@@ -35,7 +36,14 @@ def test_canon_filters_by_topic_tier_phase_and_kind(alice_client, make_paper) ->
 
     assert titles(topic="language") == {"Beta", "Gamma"}
     assert titles(tier=Tier.RECOMMENDED) == {"Beta"}
-    assert titles(phase=2) == {"Beta"}
+    # Two curricula each have a Phase 2: the filter names one phase by its id.
+    core, retrieval = Phase.objects.filter(number=2).order_by("curriculum__name")
+    assert titles(phase=core.pk) == {"Beta"}
+    assert titles(phase=retrieval.pk) == {"Delta"}
+    assert titles(curriculum="retrieval-track") == {"Delta"}
+    assert titles(curriculum="retrieval-track", topic="language") == set()
+    page = alice_client.get(url).content.decode()
+    assert '<optgroup label="Retrieval track">' in page and 'name="curriculum"' in page
     assert titles(kind="book") == {"Alpha"}
     assert titles(topic="language", tier=Tier.FURTHER) == {"Gamma"}
 
@@ -100,23 +108,60 @@ def test_canon_query_count_does_not_grow(alice_client, make_paper, htmx) -> None
     assert small <= 8
 
 
+def curriculum_url(name: str = "Core ML curriculum") -> str:
+    return Curriculum.objects.get(name=name).get_absolute_url()
+
+
 def test_curriculum_groups_phases_by_tier(alice_client, make_paper) -> None:
     make_paper("Recommended one", phase=5, tier=Tier.RECOMMENDED)
     make_paper("Must one", phase=5, tier=Tier.MUST)
     make_paper("Earlier phase", phase=4, tier=Tier.MUST)
-    page = alice_client.get(reverse("papers:curriculum")).content.decode()
+    make_paper("Another track's paper", phase=4, curriculum="Retrieval track")
+    page = alice_client.get(curriculum_url()).content.decode()
     assert page.index("Phase 4") < page.index("Phase 5")
     assert page.index("Must one") < page.index("Recommended one")
     assert page.index("Must Read") < page.index("Recommended")
+    assert "Another track" not in page
+    listing = alice_client.get(reverse("papers:curricula")).content.decode()
+    assert listing.index("Core ML curriculum") < listing.index("Retrieval track")
+    assert alice_client.get(reverse("papers:curriculum", args=["no-such"])).status_code == 404
+
+
+def test_curriculum_shows_my_progress_and_my_clubs_per_phase(
+    alice, bob, alice_client, make_paper
+) -> None:
+    from clubs.models import Club, Membership, Role
+    from notes.models import Reading, Status
+
+    first = make_paper("First", phase=4)
+    make_paper("Second", phase=4)
+    both = make_paper("In two phases", phase=4)
+    core = Curriculum.objects.get()
+    Phase.objects.create(curriculum=core, number=5, title="Later")
+    both.placements.create(phase=Phase.objects.get(number=5), tier=Tier.MUST)
+    club = Club.objects.create(name="Lab club", slug="lab")
+    club.curricula.add(core)
+    Membership.objects.create(club=club, user=alice, role=Role.ORGANIZER)
+    Membership.objects.create(club=club, user=bob)
+    Reading.objects.create(user=alice, paper=first, status=Status.DONE)
+    Reading.objects.create(user=bob, paper=both, status=Status.DONE)
+    page = alice_client.get(curriculum_url()).content.decode()
+    assert "You: 1 of 3 finished" in page
+    # Phase 4: 2 of 6 member readings (33%); Phase 5 counts the paper placed in both.
+    assert "Lab club</a>: 33% read" in page
+    assert "Lab club</a>: 50% read" in page
+    listing = alice_client.get(reverse("papers:curricula")).content.decode()
+    assert "You have finished 1 of 3" in listing
 
 
 def test_curriculum_query_count_does_not_grow(alice_client, make_paper) -> None:
     for n in range(5):
         make_paper(phase=n % 3, topics=["T"])
-    small = count_queries(alice_client, reverse("papers:curriculum"))
+    small = count_queries(alice_client, curriculum_url())
     for n in range(495):
         make_paper(phase=n % 9, topics=["T", f"U{n % 5}"])
-    assert count_queries(alice_client, reverse("papers:curriculum")) == small
+    assert count_queries(alice_client, curriculum_url()) == small
+    assert small <= 8
 
 
 def test_paper_page_shows_everything(alice_client, make_paper) -> None:
@@ -203,16 +248,16 @@ def test_a_long_curriculum_comes_in_pages_with_a_jump_to_each_phase(
 
     for n in range(CURRICULUM_PAGE + 10):
         make_paper(f"Paper {n:04d}", phase=1 if n < CURRICULUM_PAGE - 5 else 2)
-    first = alice_client.get(reverse("papers:curriculum")).content.decode()
+    first = alice_client.get(curriculum_url()).content.decode()
     assert "Paper 0000" in first and f"Paper {CURRICULUM_PAGE:04d}" not in first
     assert "Page 1 of 2" in first
     # Phase 2 starts on page 1 and goes on to page 2: its jump link goes to page 1.
     assert 'href="?page=1#phase-2"' in first
-    second = alice_client.get(reverse("papers:curriculum") + "?page=2").content.decode()
+    second = alice_client.get(curriculum_url() + "?page=2").content.decode()
     assert f"Paper {CURRICULUM_PAGE + 9:04d}" in second and "Paper 0000" not in second
-    assert alice_client.get(reverse("papers:curriculum") + "?page=x").status_code == 200
+    assert alice_client.get(curriculum_url() + "?page=x").status_code == 200
     # A paper page links to its phase's page.
     late = Paper.objects.get(title=f"Paper {CURRICULUM_PAGE + 9:04d}")
     link = "?phase=2#phase-2"
     assert link in alice_client.get(late.get_absolute_url()).content.decode()
-    assert "Page 1 of 2" in alice_client.get(reverse("papers:curriculum") + link).content.decode()
+    assert "Page 1 of 2" in alice_client.get(curriculum_url() + link).content.decode()

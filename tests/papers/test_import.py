@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from notes.models import Note, Reading, Status
 from papers.importers import ImportFormatError, parse
-from papers.models import Paper, Phase, Placement, Tier, Topic
+from papers.models import Curriculum, Paper, Phase, Placement, Tier, Topic
 from papers.services import import_reading_list
 from tests.support import FIXTURES
 
@@ -31,9 +31,14 @@ def canon_state() -> tuple:
     return (
         sorted(Paper.objects.values_list("title", "year", "arxiv_id", "tier", "venue", "authors")),
         sorted(Topic.objects.values_list("name", flat=True)),
-        sorted(Phase.objects.values_list("number", "title")),
-        sorted(Placement.objects.values_list("paper__title", "phase__number", "tier")),
-        sorted(Paper.builds_on.through.objects.values_list("from_paper_id", "to_paper_id")),
+        sorted(Curriculum.objects.values_list("name", "slug", "description")),
+        sorted(Phase.objects.values_list("curriculum__name", "number", "title", "description")),
+        sorted(
+            Placement.objects.values_list(
+                "paper__title", "phase__curriculum__name", "phase__number", "tier", "note"
+            )
+        ),
+        sorted(Paper.builds_on.through.objects.values_list("from_paper__title", "to_paper__title")),
     )
 
 
@@ -143,6 +148,8 @@ FORMAT_OF = {
     "bibtex": "bibtex",
     "curriculum": "curriculum",
     "markdown": "markdown",
+    "ris": "ris",
+    "csljson": "csljson",
 }
 MALFORMED = sorted(path.name for path in FIXTURES.glob("bad-*"))
 
@@ -177,27 +184,42 @@ def test_json_export_round_trip(alice) -> None:
     out = io.StringIO()
     call_command("export_reading_list", "--format", "json", stdout=out)
     data = json.loads(out.getvalue())
-    assert len(data) == 28 + 15 - 7
-    attention = next(d for d in data if d["title"] == "Attention Is All You Need")
-    assert (
-        attention["phases"] == [{"number": 4, "title": "Transformers", "tier": "must"}]
-        or attention["phases"][0]["number"] == 4
-    )
-    assert set(attention) == {
-        "title",
-        "authors",
-        "year",
-        "venue",
-        "kind",
-        "url",
-        "arxiv_id",
-        "doi",
-        "topics",
-        "phases",
-    }
+    assert len(data["papers"]) == 28 + 15 - 7
+    assert [c["name"] for c in data["curricula"]] == ["Papers to Read"]
+    assert [p["number"] for p in data["curricula"][0]["phases"]] == [4, 5, 9, 10, 12]
+    attention = next(d for d in data["papers"] if d["title"] == "Attention Is All You Need")
+    assert attention["phases"][0]["curriculum"] == "Papers to Read"
+    assert attention["phases"][0]["number"] == 4
+    assert {"tldr", "key_contribution", "why_it_matters", "abstract", "builds_on"} <= set(attention)
     before = canon_state()
     import_reading_list(parse(out.getvalue(), format="json"))
     assert canon_state() == before
+
+
+def test_json_export_imports_into_an_empty_database_to_the_same_data(alice) -> None:
+    import_file(BLOG)
+    import_file(CURRICULUM)
+    import_file(CURRICULUM, curriculum="Second track")
+    Curriculum.objects.filter(name="Second track").update(description="The other track.")
+    Phase.objects.filter(number=5).update(description="Train a small model.")
+    Paper.objects.filter(arxiv_id="1706.03762").update(
+        tldr="Attention alone.", key_contribution="The transformer.", why_it_matters="Everything."
+    )
+    attention = Paper.objects.get(arxiv_id="1706.03762")
+    attention.builds_on.add(Paper.objects.exclude(pk=attention.pk).first())
+    out = io.StringIO()
+    call_command("export_reading_list", "--format", "json", stdout=out)
+    before = canon_state()
+    summaries = sorted(Paper.objects.values_list("title", "tldr", "key_contribution", "aliases"))
+    Paper.objects.all().delete()
+    Curriculum.objects.all().delete()
+    Topic.objects.all().delete()
+    import_reading_list(parse(out.getvalue(), format="json"))
+    assert canon_state() == before
+    assert (
+        sorted(Paper.objects.values_list("title", "tldr", "key_contribution", "aliases"))
+        == summaries
+    )
 
 
 def test_command_summary_and_errors(tmp_path, alice) -> None:

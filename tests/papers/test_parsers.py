@@ -89,7 +89,7 @@ def test_detect_format_refuses_to_guess(text: str, filename: str) -> None:
 
 
 def test_formats_are_the_parseable_ones() -> None:
-    assert FORMATS == ("markdown", "curriculum", "bibtex", "arxiv", "json")
+    assert FORMATS == ("markdown", "curriculum", "bibtex", "arxiv", "ris", "csljson", "json")
 
 
 # --- the Markdown blog list -------------------------------------------------------

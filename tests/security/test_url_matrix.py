@@ -26,6 +26,7 @@ EXPECTED = {
     # Everyone, signed in or not, is sent on to the static icon by GET only.
     "core:favicon": [(301, 405)] * 5,
     "papers:canon": SIGNED_IN_PAGE,
+    "papers:curricula": SIGNED_IN_PAGE,
     "papers:curriculum": SIGNED_IN_PAGE,
     "papers:export": SIGNED_IN_PAGE,
     "papers:paper": SIGNED_IN_PAGE,

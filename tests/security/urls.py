@@ -24,6 +24,7 @@ def arguments(name: str, world) -> dict:
         "papers:paper": {"pk": world.paper.pk},
         "papers:paper-bibtex": {"pk": world.paper.pk},
         "papers:export": {"fmt": "json"},
+        "papers:curriculum": {"slug": world.paper.placements.get().phase.curriculum.slug},
         "notes:status": {"paper_id": world.paper.pk},
         "notes:save": {"paper_id": world.paper.pk},
         "notes:export": {"fmt": "json"},

@@ -14,7 +14,7 @@ from clubs.models import Club, Meeting, Membership, Role
 from notes.markdown import RENDERER_VERSION, render_markdown
 from notes.models import STAGES, TEXT_FIELDS, Note, Reading, Visibility
 from papers.identity import normalize_title
-from papers.models import Paper, Phase, Placement, Tier, Topic
+from papers.models import Curriculum, Paper, Phase, Placement, Tier, Topic
 
 WORDS = [
     "attention",
@@ -89,8 +89,15 @@ class Command(BaseCommand):
         topics = Topic.objects.bulk_create(
             [Topic(name=f"Topic {n}", slug=f"topic-{n}") for n in range(20)]
         )
+        # Four curricula of three phases each; every club follows one of them.
+        curricula = Curriculum.objects.bulk_create(
+            [Curriculum(name=f"Curriculum {n}", slug=f"curriculum-{n}") for n in range(4)]
+        )
         phases = Phase.objects.bulk_create(
-            [Phase(number=n, title=f"Phase title {n}") for n in range(1, 13)]
+            [
+                Phase(curriculum=curricula[(n - 1) // 3], number=n, title=f"Phase title {n}")
+                for n in range(1, 13)
+            ]
         )
         papers = []
         for n in range(opts["papers"]):
@@ -149,7 +156,7 @@ class Command(BaseCommand):
         )
         memberships = []
         for c, club in enumerate(clubs):
-            club.phases.set(rng.sample(phases, 3))
+            club.curricula.set([rng.choice(curricula)])
             for m in range(opts["members"]):
                 role = Role.ORGANIZER if m == 0 else Role.MEMBER
                 memberships.append(

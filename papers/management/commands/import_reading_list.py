@@ -16,9 +16,25 @@ class Command(BaseCommand):
         parser.add_argument(
             "--user", help="Record the list's read marks and blurbs as this user's reading."
         )
+        parser.add_argument(
+            "--curriculum",
+            default="",
+            metavar="NAME",
+            help="The curriculum the list's phases belong to (created if new); by default "
+            "the one its front matter title names. Other curricula are never touched.",
+        )
         parser.add_argument("--dry-run", action="store_true", help="Report, save nothing.")
 
-    def handle(self, *args, path: str, format: str, user: str | None, dry_run: bool, **options):
+    def handle(
+        self,
+        *args,
+        path: str,
+        format: str,
+        user: str | None,
+        dry_run: bool,
+        curriculum: str,
+        **options,
+    ):
         reader = None
         if user:
             reader = User.objects.filter(username=user).first()
@@ -37,7 +53,14 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: cannot be read ({error.strerror})") from error
         try:
             result = parse(text, format=format, filename=file.name, limits=limits)
-            summary = import_reading_list(result, added_by=reader, reader=reader, dry_run=dry_run)
+            summary = import_reading_list(
+                result,
+                added_by=reader,
+                reader=reader,
+                dry_run=dry_run,
+                curriculum=curriculum,
+                source=file.name,
+            )
         except ImportFormatError as error:
             raise CommandError(f"{path}: {error}. Nothing was imported.") from error
         self.stdout.write(f"{path} ({result.format}): {len(result.papers)} papers read")
