@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from notes.markdown import validate_renderable
 from papers.models import Paper
 
 from .models import TIME_ZONES, Club, Meeting, Role
@@ -78,6 +79,8 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, club: Club, **kwargs) -> None:
         self.club = club
         super().__init__(*args, **kwargs)
+        for name in ("agenda", "outcome"):  # rendered as Markdown when the meeting saves
+            self.fields[name].validators.append(validate_renderable)
         # Members, plus whoever already presents or leads, even if they have left since:
         # editing the meeting must not silently clear them.
         keep = [self.instance.presenter_id, self.instance.discussion_lead_id]

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import time
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -26,23 +25,30 @@ def client_ip(request: HttpRequest) -> str:
     return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR", "")
 
 
+_UPSERT = (
+    'INSERT INTO {table} ("key", "window", "count") VALUES (%s, %s, 1) '
+    'ON CONFLICT ("key", "window") DO UPDATE SET "count" = {table}."count" + 1 '
+    'RETURNING "count"'
+)
+
+
 def count(scope: str, who: str, *, period: int, now: float | None = None) -> int:
-    """Count one event for (scope, who) in the current window; the window's count so far."""
+    """Count one event for (scope, who) in the current window; the window's count so far.
+
+    One statement (an upsert, which PostgreSQL and SQLite both run atomically), so every
+    limited request pays one query; the first event of a window also deletes the key's
+    older windows.
+    """
     moment = time.time() if now is None else now
     window = int(moment // period) * period
     key = f"{scope}:{who}"[:200]
-    counters = RateCounter.objects.filter(key=key, window=window)
-    with transaction.atomic():
-        if not counters.update(count=F("count") + 1):
-            try:
-                with transaction.atomic():
-                    RateCounter.objects.create(key=key, window=window, count=1)
-            except IntegrityError:  # another process created it first
-                counters.update(count=F("count") + 1)
-            else:
-                # A new window for this key: the key's older windows are over.
-                RateCounter.objects.filter(key=key, window__lt=window).delete()
-        return counters.values_list("count", flat=True).get()
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT.format(table=table), [key, window])
+        (counted,) = cursor.fetchone()
+    if counted == 1:  # a new window for this key: the key's older windows are over
+        RateCounter.objects.filter(key=key, window__lt=window).delete()
+    return counted
 
 
 def allow(scope: str, *whos: str, limit: int, period: int, now: float | None = None) -> bool:

@@ -1,6 +1,7 @@
 from django import forms
 from django.core.validators import MaxLengthValidator
 
+from .markdown import validate_renderable
 from .models import LOG_FIELDS, PASS_FIELDS, TEXT_FIELDS, Note, Status
 
 MAX_TEXT = 20_000
@@ -33,7 +34,7 @@ class NoteForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in TEXT_FIELDS:
-            self.fields[name].validators.append(MaxLengthValidator(MAX_TEXT))
+            self.fields[name].validators += [MaxLengthValidator(MAX_TEXT), validate_renderable]
         if "version" not in self.initial:
             self.initial["version"] = self.instance.version if self.instance.pk else 0
 

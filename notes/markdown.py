@@ -18,6 +18,13 @@ KaTeX in the browser. The sanitizer keeps `class` on span/div only when it is ex
 The output is stored (see `notes.services`), so pages never re-render Markdown. Bump
 `RENDERER_VERSION` whenever a change here changes the output; stored notes are then
 re-rendered.
+
+Python-Markdown recurses on nesting and rescans a paragraph from every unclosed `[`,
+`](` or `<tag`, and bleach's linkifier rescans runs of `(`: a few kilobytes of those
+would take a worker for seconds or raise RecursionError. `check_renderable` measures
+them in one pass and refuses such text with `MarkdownRefused` (a ValueError whose
+message the forms show) before any parser runs; a render that fails anyway discards the
+thread's parser, so the next render starts clean.
 """
 
 from __future__ import annotations
@@ -211,12 +218,145 @@ def sanitize_html(html_text: str) -> str:
     return _renderers.cleaner.clean(html_text)
 
 
+class MarkdownRefused(ValueError):
+    """Text the renderer will not take, with a message for the person who wrote it."""
+
+
+# Real notes nest lists and quotes a few levels deep; the parser recurses on each level.
+MAX_NESTING = 20
+# How much rescanning one piece of text may cost: the sum, over every `[`, `](` and
+# `<tag` opener, of the characters between it and its closer (or the paragraph's end).
+# About 0.4 µs a unit on a small server, so the worst text within it renders in ~0.1 s;
+# links, footnotes and code spans close quickly and cost almost nothing.
+MAX_SCAN_COST = 250_000
+MAX_PAREN_RUN = 40
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+# A line that starts inline text of its own: a list item, a heading, a table row.
+_UNIT_START = re.compile(r"^\s*(?:[-*+]\s|\d{1,9}[.)]\s|#{1,6}\s|\|)")
+# Nesting at a line's start: quote markers and list markers, in any mix ("> * > - x"),
+# and indentation (two spaces or a tab a level).
+_LINE_NESTING = re.compile(r"^(?P<indent>[ \t]*)(?P<marks>(?:(?:>|[-*+]|\d{1,9}[.)])[ \t]*)*)")
+_MARK = re.compile(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_PAREN_RUN = re.compile(rf"\({{{MAX_PAREN_RUN + 1},}}")
+MAX_TAGS = 1000  # raw HTML tags in one text: each is an element for the sanitizer
+MAX_ESCAPES = 5000  # `<`, `>` and `&`: each becomes a character reference to parse again
+_ESCAPED = re.compile(r"[<>&]")
+
+TOO_DEEP = (
+    f"This text nests lists, quotes or brackets more than {MAX_NESTING} levels deep, "
+    "more than it can show. Flatten it and try again."
+)
+TOO_TANGLED = (
+    "This text has too many unclosed brackets, links, angle brackets or ampersands to "
+    "show. Close them, or split the text into shorter paragraphs."
+)
+
+
+def _nesting(line: str) -> int:
+    match = _LINE_NESTING.match(line)
+    indent = len(match.group("indent").expandtabs(4)) // 2
+    return indent + len(_MARK.findall(match.group("marks")))
+
+
+def _scan_cost(unit: str) -> tuple[int, int]:
+    """(rescanning cost, bracket depth) of one piece of inline text, in one pass."""
+    cost, end = 0, len(unit)
+    squares: list[int] = []
+    parens: list[tuple[int, bool]] = []  # (position, opened a link target)
+    depth, index = 0, 0
+    while index < end:
+        char = unit[index]
+        if char == "\\":
+            index += 2
+            continue
+        if char == "[":
+            squares.append(index)
+            depth = max(depth, len(squares))
+        elif char == "]" and squares:
+            cost += index - squares.pop()
+        elif char == "(":
+            parens.append((index, index > 0 and unit[index - 1] == "]"))
+            depth = max(depth, len(parens))
+        elif char == ")" and parens:
+            start, target = parens.pop()
+            cost += index - start if target else 0
+        index += 1
+    cost += sum(end - start for start in squares)
+    cost += sum(end - start for start, target in parens if target)
+    # Each `<tag` opener is scanned to the next `>` (or the end).
+    closers = [match.start() for match in re.finditer(">", unit)]
+    position = 0
+    for match in _TAG_START.finditer(unit):
+        while position < len(closers) and closers[position] < match.start():
+            position += 1
+        cost += (closers[position] if position < len(closers) else end) - match.start()
+    return cost, depth
+
+
+def check_renderable(text: str) -> None:
+    """Refuse, in one linear pass, text the renderer would take too long (or recurse too
+    deeply) to render. Fenced code is shown as it is and costs nothing."""
+    if (
+        _PAREN_RUN.search(text)
+        or len(_TAG_START.findall(text)) > MAX_TAGS
+        or len(_ESCAPED.findall(text)) > MAX_ESCAPES
+    ):
+        raise MarkdownRefused(TOO_TANGLED)
+    unit: list[str] = []
+    fenced = False
+
+    def close() -> None:
+        cost, depth = _scan_cost("\n".join(unit))
+        if depth > MAX_NESTING:
+            raise MarkdownRefused(TOO_DEEP)
+        if cost > MAX_SCAN_COST:
+            raise MarkdownRefused(TOO_TANGLED)
+        unit.clear()
+
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            close()
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if _nesting(line) > MAX_NESTING:
+            raise MarkdownRefused(TOO_DEEP)
+        if not line.strip() or _UNIT_START.match(line):
+            close()
+        unit.append(line)
+    close()
+
+
+def validate_renderable(text: str) -> None:
+    """A form field validator: the field's Markdown is text the renderer takes."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        check_renderable(text or "")
+    except MarkdownRefused as error:
+        raise ValidationError(str(error), code="unrenderable") from error
+
+
 def render_markdown(text: str) -> str:
-    """Render a user's Markdown (with `$…$` / `$$…$$` math) to HTML that is safe to show."""
+    """Render a user's Markdown (with `$…$` / `$$…$$` math) to HTML that is safe to show.
+
+    Raises MarkdownRefused for text it will not render (see `check_renderable`).
+    """
     if not text:
         return ""
+    check_renderable(text)
     md = _renderers.markdown
     # Reset first: footnotes, abbreviations and link references from the previous note
-    # (maybe another user's) must not leak into this one, even after a failed render.
+    # (maybe another user's) must not leak into this one.
     md.reset()
-    return sanitize_html(md.convert(text))
+    try:
+        return sanitize_html(md.convert(text))
+    except Exception as error:
+        # A parser that failed halfway keeps broken state: this thread gets new ones.
+        _renderers.__init__()
+        raise MarkdownRefused(
+            "This text could not be shown. Simplify its formatting and try again."
+        ) from error

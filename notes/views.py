@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -5,12 +6,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
+from core import ratelimit
 from core.htmx import is_fragment_request, render_page
 from papers.models import Paper
 
 from . import exports
 from .forms import MAX_TEXT, NoteForm, StatusForm
-from .markdown import render_markdown
+from .markdown import MarkdownRefused, render_markdown
 from .models import TEXT_FIELDS, Note, Reading
 from .reading_list import ReadingListFilter, panel_context, reading_list
 from .services import StaleNote, save_note, set_status
@@ -58,6 +60,10 @@ def safe_next(request: HttpRequest) -> str:
 @require_POST
 def save(request: HttpRequest, paper_id: int) -> HttpResponse:
     """Save my notes on a paper, refusing (409) a save made from a stale copy."""
+    if not ratelimit.allow(
+        "note-save", f"user:{request.user.pk}", limit=settings.NOTE_SAVES_PER_MINUTE, period=60
+    ):
+        return ratelimit.refused(request, period=60, what="Too many saves in a minute.")
     paper = get_object_or_404(Paper.objects.with_reading_of(request.user), pk=paper_id)
     note = getattr(paper, "my_note", None) or Note(user=request.user, paper=paper)
     form = NoteForm(request.POST, instance=note)
@@ -72,6 +78,9 @@ def save(request: HttpRequest, paper_id: int) -> HttpResponse:
             version=form.cleaned_data["version"],
             note=note,
         )
+    except MarkdownRefused as refused:  # passed the form's check, failed to render
+        form.add_error(None, str(refused))
+        return editor_response(request, paper, context, status=200)
     except StaleNote as stale:
         context |= {"note": stale.current, "conflict": conflict_fields(stale.current, form)}
         context["form"] = NoteForm(
@@ -108,14 +117,20 @@ def conflict_fields(saved: Note, form: NoteForm) -> list[dict]:
 @require_POST
 def preview(request: HttpRequest) -> HttpResponse:
     """Render the editor's Markdown as the page will show it, without saving."""
+    if not ratelimit.allow(
+        "preview", f"user:{request.user.pk}", limit=settings.PREVIEWS_PER_MINUTE, period=60
+    ):
+        return ratelimit.refused(request, period=60, what="Too many previews in a minute.")
     rendered, too_long = [], False
     for name in TEXT_FIELDS:
         text = request.POST.get(name, "")
         too_long |= len(text) > MAX_TEXT
         if text.strip():
-            rendered.append(
-                (Note._meta.get_field(name).verbose_name, render_markdown(text[:MAX_TEXT]))
-            )
+            try:
+                html, problem = render_markdown(text[:MAX_TEXT]), ""
+            except MarkdownRefused as refused:
+                html, problem = "", str(refused)
+            rendered.append((Note._meta.get_field(name).verbose_name, html, problem))
     return render(request, "notes/preview.html", {"rendered": rendered, "too_long": too_long})
 
 

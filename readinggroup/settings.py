@@ -166,6 +166,11 @@ AXES_VERBOSE = False
 SIGNUP_LIMIT_PER_ADDRESS = envint("SIGNUP_LIMIT_PER_ADDRESS", 40)
 SIGNUP_LIMIT_PER_INVITATION = envint("SIGNUP_LIMIT_PER_INVITATION", 100)
 
+# Note previews and saves per member per minute: autosave sends one every few seconds at
+# most, so a person typing never meets these; a script hammering the renderer does.
+PREVIEWS_PER_MINUTE = envint("PREVIEWS_PER_MINUTE", 120)
+NOTE_SAVES_PER_MINUTE = envint("NOTE_SAVES_PER_MINUTE", 60)
+
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 
 LANGUAGE_CODE = "en-us"
