@@ -133,9 +133,7 @@ def test_a_blurb_longer_than_a_note_is_refused_as_on_the_web(tmp_path, alice) ->
 def test_a_blurb_the_renderer_refuses_is_a_message_not_a_traceback(tmp_path, alice) -> None:
     path = tmp_path / "list.md"
     path.write_text(
-        "## Reading\n\n- [Nested](https://arxiv.org/abs/2101.00002) 2021 ✔️\n\n"
-        + "* " * 600
-        + "x\n"
+        "## Reading\n\n- [Nested](https://arxiv.org/abs/2101.00002) 2021 ✔️\n\n" + "* " * 600 + "x\n"
     )
     with pytest.raises(CommandError, match=r"cannot be kept as a note .*levels deep"):
         call_command("import_reading_list", str(path), "--user", "alice", stdout=io.StringIO())
