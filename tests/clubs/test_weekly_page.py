@@ -199,3 +199,21 @@ def test_calendar_feed_closes_for_inactive_members(alice, alice_client, club, me
     alice.is_active = False
     alice.save()
     assert Client().get(feed.feed_url()).status_code == 404
+
+
+def test_a_paper_in_two_phases_counts_in_both_bars(alice_client, alice, bob, club, make_paper):
+    from papers.models import Phase, Tier
+
+    both = make_paper("Placed twice", phase=9)
+    make_paper("Only in ten", phase=10)
+    both.placements.create(phase=Phase.objects.get(number=10), tier=Tier.RECOMMENDED)
+    club.curricula.add(Phase.objects.get(number=9).curriculum)
+    Reading.objects.create(user=bob, paper=both, status=Status.DONE, done_at=timezone.now())
+    page = alice_client.get(reverse("clubs:progress", args=[club.slug])).content.decode()
+    assert "P9: 50% read" in page  # 1 of 2 member-paper pairs
+    assert "P10: 25% read" in page  # 1 of 4: the paper counts in phase 10 too
+    assert page.count('class="paper-col"') == 2  # one column per paper, not per placement
+    weekly = club.meetings.create(starts_at=timezone.now() + timedelta(days=1))
+    weekly.papers.add(both)
+    body = alice_client.get(weekly.get_absolute_url()).content.decode()
+    assert "Core ML curriculum · Phase 9: P9" in body and "Phase 10: P10" in body
