@@ -34,6 +34,7 @@ import re
 import threading
 import xml.etree.ElementTree as etree
 from functools import partial
+from itertools import islice
 
 import bleach
 import markdown
@@ -41,7 +42,7 @@ from bleach.linkifier import LinkifyFilter, build_url_re
 from markdown.util import AtomicString
 from pymdownx.arithmatex import ArithmatexExtension, InlineArithmatexPattern
 
-RENDERER_VERSION = 1
+RENDERER_VERSION = 2
 
 MATH_CLASS = "arithmatex"
 # Display math written inside a paragraph: a span (a div cannot sit in a <p>) whose
@@ -177,9 +178,24 @@ def _new_markdown() -> markdown.Markdown:
     )
 
 
+class _LinkifyFilter(LinkifyFilter):
+    """bleach's linkifier, which also links the bare URLs in the words of a link it drops.
+
+    bleach emits a dropped link's words as they are, and a second pass would then link
+    any URL among them (`[see https://a.org](javascript:…)`): sanitizing its own output
+    again must change nothing.
+    """
+
+    def handle_a_tag(self, token_buffer: list[dict]):
+        tokens = list(super().handle_a_tag(token_buffer))
+        if tokens and tokens[0]["type"] == "Characters":  # the link was dropped
+            return self.handle_links(tokens)
+        return tokens
+
+
 def _new_cleaner() -> bleach.Cleaner:
     linkify = partial(
-        LinkifyFilter,
+        _LinkifyFilter,
         callbacks=[_link_attributes],
         # Code stays verbatim; inline math is TeX (display math relies on math.js reading
         # textContent, which a link inside it does not change).
@@ -231,7 +247,10 @@ MAX_NESTING = 20
 MAX_SCAN_COST = 250_000
 MAX_PAREN_RUN = 40
 
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+# An opening fence: three or more backticks or tildes and at most a language name.
+_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})[ \t]*[\w#.+-]*[ \t]*$")
+MAX_BLOCK_LINES = 500
+MAX_DEFINITIONS_A_LINE = 3
 # A line that starts inline text of its own: a list item, a heading, a table row.
 _UNIT_START = re.compile(r"^\s*(?:[-*+]\s|\d{1,9}[.)]\s|#{1,6}\s|\|)")
 # Nesting at a line's start: quote markers and list markers, in any mix ("> * > - x"),
@@ -239,6 +258,10 @@ _UNIT_START = re.compile(r"^\s*(?:[-*+]\s|\d{1,9}[.)]\s|#{1,6}\s|\|)")
 _LINE_NESTING = re.compile(r"^(?P<indent>[ \t]*)(?P<marks>(?:(?:>|[-*+]|\d{1,9}[.)])[ \t]*)*)")
 _MARK = re.compile(r">|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$)")
 _TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+_BACKTICKS = re.compile(r"`+")
+_MATH_INLINE = re.compile(r"\\\(")
+_MATH_DISPLAY = re.compile(r"\\\[")
+MAX_BACKTICK_RUNS = 300
 _PAREN_RUN = re.compile(rf"\({{{MAX_PAREN_RUN + 1},}}")
 MAX_TAGS = 1000  # raw HTML tags in one text: each is an element for the sanitizer
 MAX_ESCAPES = 5000  # `<`, `>` and `&`: each becomes a character reference to parse again
@@ -285,27 +308,44 @@ def _scan_cost(unit: str) -> tuple[int, int]:
         index += 1
     cost += sum(end - start for start in squares)
     cost += sum(end - start for start, target in parens if target)
-    # Each `<tag` opener is scanned to the next `>` (or the end).
-    closers = [match.start() for match in re.finditer(">", unit)]
-    position = 0
-    for match in _TAG_START.finditer(unit):
-        while position < len(closers) and closers[position] < match.start():
-            position += 1
-        cost += (closers[position] if position < len(closers) else end) - match.start()
+    # The code span pattern may scan from each run of backticks to the end: past a few
+    # hundred runs (real paragraphs hold a few code spans), each costs the rest of the text.
+    for match in islice(_BACKTICKS.finditer(unit), MAX_BACKTICK_RUNS, None):
+        cost += end - match.start()
+    # Each `<tag` opener is scanned to the next `>`, and each `\(` or `\[` (math) to the
+    # next `\)` or `\]`, or to the end.
+    for opener, closer in ((_TAG_START, ">"), (_MATH_INLINE, "\\)"), (_MATH_DISPLAY, "\\]")):
+        closers = [match.start() for match in re.finditer(re.escape(closer), unit)]
+        position = 0
+        for match in opener.finditer(unit):
+            while position < len(closers) and closers[position] < match.start():
+                position += 1
+            cost += (closers[position] if position < len(closers) else end) - match.start()
     return cost, depth
+
+
+def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
+    """The index of the line that closes the fence opened at `start`, if any."""
+    char, length = fence[0], len(fence)
+    for index in range(start + 1, len(lines)):
+        stripped = lines[index].strip()
+        if stripped and set(stripped) == {char} and len(stripped) >= length:
+            return index
+    return None
 
 
 def check_renderable(text: str) -> None:
     """Refuse, in one linear pass, text the renderer would take too long (or recurse too
-    deeply) to render. Fenced code is shown as it is and costs nothing."""
+    deeply) to render. Closed fenced code is shown as it is and costs nothing."""
     if (
         _PAREN_RUN.search(text)
         or len(_TAG_START.findall(text)) > MAX_TAGS
         or len(_ESCAPED.findall(text)) > MAX_ESCAPES
     ):
         raise MarkdownRefused(TOO_TANGLED)
+    lines = text.split("\n")
     unit: list[str] = []
-    fenced = False
+    block_lines = 0
 
     def close() -> None:
         cost, depth = _scan_cost("\n".join(unit))
@@ -315,18 +355,26 @@ def check_renderable(text: str) -> None:
             raise MarkdownRefused(TOO_TANGLED)
         unit.clear()
 
-    for line in text.split("\n"):
-        if _FENCE.match(line):
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        fence = _FENCE.match(line)
+        end = _closing_fence(lines, index, fence.group(1)) if fence else None
+        if end is not None:  # only a closed fence is code; an open one is text
             close()
-            fenced = not fenced
-            continue
-        if fenced:
+            index, block_lines = end + 1, 0
             continue
         if _nesting(line) > MAX_NESTING:
             raise MarkdownRefused(TOO_DEEP)
+        # The block parsers rescan a block's lines, and the footnote and reference parsers
+        # a line's definitions: real notes hold one definition a line and short blocks.
+        block_lines = 0 if not line.strip() else block_lines + 1
+        if block_lines > MAX_BLOCK_LINES or line.count("]:") > MAX_DEFINITIONS_A_LINE:
+            raise MarkdownRefused(TOO_TANGLED)
         if not line.strip() or _UNIT_START.match(line):
             close()
         unit.append(line)
+        index += 1
     close()
 
 

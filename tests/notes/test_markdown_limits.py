@@ -75,12 +75,12 @@ def test_a_render_that_fails_discards_its_parser(monkeypatch) -> None:
             f"- [Paper {n}](https://arxiv.org/abs/2401.{n:05d}) — read it" for n in range(400)
         ),
         "```python\n" + "x = [[[[1]]]] + a[0][1][2]\n" * 700 + "```\n",
-        ("A long paragraph with a [link](https://example.org/x) and a `code[0]` span. " * 250),
+        ("A long paragraph with a [link](https://example.org/x) and a `code[0]` span. " * 120),
         "> quoted\n>> twice\n> > > thrice\n\n- a\n  - b\n    - c\n      - d\n",
         "Footnotes[^1] and [refs][r].\n\n[^1]: A note.\n[r]: https://example.org\n",
-        "| a | b |\n|---|---|\n" + "| [x](https://e.org) | $y$ |\n" * 500,
+        "| a | b |\n|---|---|\n" + "| [x](https://e.org) | $y$ |\n" * 400,
         "Inequalities in prose: a < b and c > d, " * 200,
-        "Trade-offs & caveats: R&D, Q&A, <br> tags and `a && b`. " * 300,
+        "Trade-offs & caveats: R&D, Q&A, <br> tags and `a && b`. " * 100,
     ],
 )
 def test_ordinary_notes_of_every_shape_render(text) -> None:
