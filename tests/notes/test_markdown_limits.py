@@ -34,6 +34,12 @@ HOSTILE = {
     "runs of parentheses": "(" * 20000,
     "raw tags": "<div>" * 3000,
     "angle autolinks": "<http://a" * 2000,
+    # Found by sweeping every short pattern repeated to a full field (5 to 16 s each).
+    "footnote definitions on one line": "[^1]: a" * 2800,
+    "table rows": "\n|" * 10000,
+    "an unclosed fence": "```[" * 5000,
+    "code span runs": "`` `" * 5000,
+    "unclosed math": "(\\(" * 6600,
 }
 
 
