@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from notes.markdown import validate_renderable
+from notes.forms import MAX_TEXT
+from notes.markdown import MarkdownRefused, render_markdown
 from papers.models import Paper
 
 from .models import TIME_ZONES, Club, Meeting, Role
@@ -79,8 +80,6 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, club: Club, **kwargs) -> None:
         self.club = club
         super().__init__(*args, **kwargs)
-        for name in ("agenda", "outcome"):  # rendered as Markdown when the meeting saves
-            self.fields[name].validators.append(validate_renderable)
         # Members, plus whoever already presents or leads, even if they have left since:
         # editing the meeting must not silently clear them.
         keep = [self.instance.presenter_id, self.instance.discussion_lead_id]
@@ -118,6 +117,25 @@ class MeetingForm(forms.ModelForm):
         if not 5 <= minutes <= 600:
             raise forms.ValidationError("A meeting lasts between 5 minutes and 10 hours.")
         return minutes
+
+    def clean_agenda(self) -> str:
+        return self._markdown("agenda")
+
+    def clean_outcome(self) -> str:
+        return self._markdown("outcome")
+
+    def _markdown(self, name: str) -> str:
+        """The field's Markdown, if the renderer takes it: the meeting renders it on save."""
+        text = self.cleaned_data[name]
+        if len(text) > MAX_TEXT:
+            raise forms.ValidationError(
+                f"Keep the {name} under {MAX_TEXT:,} characters.", code="max_length"
+            )
+        try:
+            render_markdown(text)
+        except MarkdownRefused as refused:
+            raise forms.ValidationError(str(refused), code="unrenderable") from refused
+        return text
 
 
 class InviteForm(forms.Form):

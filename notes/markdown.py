@@ -33,6 +33,8 @@ import html
 import re
 import threading
 import xml.etree.ElementTree as etree
+from bisect import bisect_right
+from collections import Counter, defaultdict
 from functools import partial
 from itertools import islice
 
@@ -247,9 +249,36 @@ MAX_NESTING = 20
 MAX_SCAN_COST = 250_000
 MAX_PAREN_RUN = 40
 
-# An opening fence: three or more backticks or tildes and at most a language name.
-_FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})[ \t]*[\w#.+-]*[ \t]*$")
+# Fenced code as Markdown finds it: an opening fence at the start of a line with at most a
+# language name (its `{attrs}` form counts as text here, which only over-counts), closed by
+# the same fence alone on a line. Markdown's search scans from every fence to its closer,
+# or to the end when there is none, and rebuilds the text after each block: a few dozen
+# blocks cost nothing, thousands of fences seconds.
+_FENCE = re.compile(r"(`{3,}|~{3,}) *\.?[\w#.+-]* *")
+_FENCE_CLOSE = re.compile(r"(`{3,}|~{3,}) *")
+MAX_FENCE_SCAN = 2_000_000
 MAX_BLOCK_LINES = 500
+# Lines the block parsers split off a block one at a time (headings, rules and setext
+# underlines, definitions, definition-list items, quotes, block math), each time testing
+# the rest of the block again. About 0.6 µs a unit: the worst text within it takes 50 ms.
+_BLOCK_EVENT = re.compile(
+    r"#{1,6}|[ ]{0,3}(?:[-=_*][-=_* ]*$|\*?\[[^\]]*\]:|:[ ])|[ ]*(?:\$\$|\\\[|\\begin\{)"
+)
+_QUOTE = re.compile(r"[ ]{0,3}>")  # a quote takes the rest of its block: its first line splits
+MAX_BLOCK_COST = 80_000
+# The footnote parser numbers each further reference to one footnote by counting the
+# ones before it: a few per footnote are normal, thousands take seconds. Each footnote is
+# also a list item, a paragraph and a link at the end.
+_FOOTNOTE_REF = re.compile(r"\[\^([^\]]*)\]")
+MAX_FOOTNOTE_REFS = 100
+MAX_FOOTNOTES = 300
+# Tags and character references in Markdown's output (each a "<" or a "&"): the sanitizer
+# parses each at about 30 µs apiece. A 400-row table of links and math holds about 4,000.
+# Markdown makes up to two tags of each of these characters (or each escape, or each line),
+# so more of any of them than that is refused before Markdown spends its time on it.
+MAX_OUTPUT_TAGS = 5_000
+_BUSY_CHARACTERS = "*_`$|\\"
+MAX_LINES = MAX_OUTPUT_TAGS // 2
 MAX_DEFINITIONS_A_LINE = 3
 # A line that starts inline text of its own: a list item, a heading, a table row.
 _UNIT_START = re.compile(r"^\s*(?:[-*+]\s|\d{1,9}[.)]\s|#{1,6}\s|\|)")
@@ -274,6 +303,11 @@ TOO_DEEP = (
 TOO_TANGLED = (
     "This text has too many unclosed brackets, links, angle brackets or ampersands to "
     "show. Close them, or split the text into shorter paragraphs."
+)
+TOO_BUSY = (
+    "This text has more formatting than one note can show (thousands of lines, links, "
+    "emphasis marks, formulas, table cells, headings or code blocks). Shorten it or split "
+    "it up."
 )
 
 
@@ -324,28 +358,47 @@ def _scan_cost(unit: str) -> tuple[int, int]:
     return cost, depth
 
 
-def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
-    """The index of the line that closes the fence opened at `start`, if any."""
-    char, length = fence[0], len(fence)
-    for index in range(start + 1, len(lines)):
-        stripped = lines[index].strip()
-        if stripped and set(stripped) == {char} and len(stripped) >= length:
-            return index
-    return None
+def _normalized(text: str) -> str:
+    """The text as Markdown's first step leaves it, so the check sees the lines the parser
+    sees: a lone carriage return breaks a line, tabs are four columns."""
+    text = text.replace("\x02", "").replace("\x03", "")
+    return text.replace("\r\n", "\n").replace("\r", "\n").expandtabs(4)
+
+
+def _closers(lines: list[str]) -> dict[str, list[int]]:
+    """For each fence, the indexes of the lines that would close it, in order."""
+    found: dict[str, list[int]] = defaultdict(list)
+    for index, line in enumerate(lines):
+        if line[:1] in "`~" and _FENCE_CLOSE.fullmatch(line):
+            found[line.rstrip(" ")].append(index)
+    return found
 
 
 def check_renderable(text: str) -> None:
     """Refuse, in one linear pass, text the renderer would take too long (or recurse too
-    deeply) to render. Closed fenced code is shown as it is and costs nothing."""
+    deeply) to render. Closed fenced code is shown as it is and costs little."""
+    text = _normalized(text)
+    refs = Counter(_FOOTNOTE_REF.findall(text))
     if (
         _PAREN_RUN.search(text)
         or len(_TAG_START.findall(text)) > MAX_TAGS
         or len(_ESCAPED.findall(text)) > MAX_ESCAPES
+        or (refs and max(refs.values()) > MAX_FOOTNOTE_REFS)
+        or len(refs) > MAX_FOOTNOTES
     ):
         raise MarkdownRefused(TOO_TANGLED)
+    if text.count("\n") > MAX_LINES or any(
+        text.count(char) > MAX_OUTPUT_TAGS for char in _BUSY_CHARACTERS
+    ):
+        raise MarkdownRefused(TOO_BUSY)
     lines = text.split("\n")
+    closers = _closers(lines)
+    starts = [0]  # where each line starts in the text
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
     unit: list[str] = []
-    block_lines = 0
+    block_lines = block_events = block_cost = fence_scan = 0
+    quoted = False  # the line before was quoted
 
     def close() -> None:
         cost, depth = _scan_cost("\n".join(unit))
@@ -358,19 +411,38 @@ def check_renderable(text: str) -> None:
     index = 0
     while index < len(lines):
         line = lines[index]
-        fence = _FENCE.match(line)
-        end = _closing_fence(lines, index, fence.group(1)) if fence else None
-        if end is not None:  # only a closed fence is code; an open one is text
-            close()
-            index, block_lines = end + 1, 0
-            continue
+        fence = _FENCE.fullmatch(line) if line[:1] in "`~" else None
+        if fence:
+            after = closers.get(fence.group(1), [])
+            position = bisect_right(after, index)
+            end = after[position] if position < len(after) else None
+            # Scanned to its closer, or to the end; a closed block also rebuilds the text.
+            fence_scan += len(text) if end is not None else len(text) - starts[index]
+            if fence_scan > MAX_FENCE_SCAN:
+                raise MarkdownRefused(TOO_BUSY)
+            if end is not None:  # only a closed fence is code; an open one is text
+                close()
+                index, block_lines, block_events = end + 1, 0, 0
+                continue
         if _nesting(line) > MAX_NESTING:
             raise MarkdownRefused(TOO_DEEP)
         # The block parsers rescan a block's lines, and the footnote and reference parsers
         # a line's definitions: real notes hold one definition a line and short blocks.
-        block_lines = 0 if not line.strip() else block_lines + 1
+        if not line.strip():
+            block_lines = block_events = 0
+            quoted = False
+        else:
+            block_lines += 1
+            # After each event the parsers test the rest of the block again: a line costs
+            # one pass for every event above it in its block.
+            quote = bool(_QUOTE.match(line))
+            block_events += bool(_BLOCK_EVENT.match(line)) or (quote and not quoted)
+            block_cost += block_events
+            quoted = quote
         if block_lines > MAX_BLOCK_LINES or line.count("]:") > MAX_DEFINITIONS_A_LINE:
             raise MarkdownRefused(TOO_TANGLED)
+        if block_cost > MAX_BLOCK_COST:
+            raise MarkdownRefused(TOO_BUSY)
         if not line.strip() or _UNIT_START.match(line):
             close()
         unit.append(line)
@@ -401,10 +473,13 @@ def render_markdown(text: str) -> str:
     # (maybe another user's) must not leak into this one.
     md.reset()
     try:
-        return sanitize_html(md.convert(text))
+        converted = md.convert(text)
     except Exception as error:
         # A parser that failed halfway keeps broken state: this thread gets new ones.
         _renderers.__init__()
         raise MarkdownRefused(
             "This text could not be shown. Simplify its formatting and try again."
         ) from error
+    if converted.count("<") + converted.count("&") > MAX_OUTPUT_TAGS:
+        raise MarkdownRefused(TOO_BUSY)
+    return sanitize_html(converted)

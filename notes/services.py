@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.db import IntegrityError, connection
 from django.db.models import F
 from django.utils import timezone
+from django.utils.html import linebreaks
 
 from accounts.models import User
 from papers.models import Paper
 
-from .markdown import RENDERER_VERSION, render_markdown
+from .markdown import RENDERER_VERSION, MarkdownRefused, render_markdown
 from .models import TEXT_FIELDS, Note, Reading, Status, stage_rank
 
 
@@ -72,10 +73,11 @@ def save_note(
     The check and the write are one UPDATE … WHERE version = %s, so two tabs saving
     at the same moment cannot both win. `note` is my note as already fetched, if any.
     """
+    values = {name: data[name] for name in [*TEXT_FIELDS, "implementation_url", "visibility"]}
+    # Rendered first: text the renderer refuses (MarkdownRefused) leaves no note behind.
+    html = {name: render_markdown(values[name]) for name in TEXT_FIELDS}
     if note is None or note.pk is None:
         note = _note_for(user, paper)
-    values = {name: data[name] for name in [*TEXT_FIELDS, "implementation_url", "visibility"]}
-    html = {name: render_markdown(values[name]) for name in TEXT_FIELDS}
     now = timezone.now()
     updated = Note.objects.filter(pk=note.pk, version=version).update(
         **values,
@@ -101,12 +103,24 @@ def rerender_notes(batch_size: int = 500) -> int:
 
     count = 0
     for note in Note.objects.iterator(chunk_size=batch_size):
-        note.render()
+        note.html = {name: _rerendered(getattr(note, name)) for name in TEXT_FIELDS}
+        note.renderer_version = RENDERER_VERSION
         note.save(update_fields=["html", "renderer_version"])
         count += 1
     for meeting in Meeting.objects.iterator(chunk_size=batch_size):
-        meeting.save(update_fields=["agenda_html", "outcome_html"])
+        Meeting.objects.filter(pk=meeting.pk).update(
+            agenda_html=_rerendered(meeting.agenda), outcome_html=_rerendered(meeting.outcome)
+        )
     return count
+
+
+def _rerendered(text: str) -> str:
+    """Stored Markdown rendered again. Text saved before the renderer refused its kind is
+    shown as plain, escaped paragraphs, and the run goes on."""
+    try:
+        return render_markdown(text)
+    except MarkdownRefused:
+        return linebreaks(text, autoescape=True)
 
 
 def record_imported_reading(*, user: User, paper: Paper, status: str, thoughts: str) -> int:
