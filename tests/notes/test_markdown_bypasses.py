@@ -47,7 +47,8 @@ def test_text_that_slipped_past_is_refused_quickly(name) -> None:
     start = time.perf_counter()
     with pytest.raises(MarkdownRefused):
         render_markdown(SLIPPED_PAST[name])
-    assert time.perf_counter() - start < 0.2, name
+    # Seconds before the checks; well under one now, even on a busy machine.
+    assert time.perf_counter() - start < 1.0, name
     assert render_markdown(ORDINARY) == ORDINARY_HTML
 
 
