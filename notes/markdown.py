@@ -272,6 +272,10 @@ MAX_BLOCK_COST = 80_000
 _FOOTNOTE_REF = re.compile(r"\[\^([^\]]*)\]")
 MAX_FOOTNOTE_REFS = 100
 MAX_FOOTNOTES = 300
+# Every use of a defined abbreviation becomes an element: counted here, before Markdown
+# makes them (the output limit below would find out only after).
+_ABBREVIATION = re.compile(r"^[ ]{0,3}\*\[([^\]\n]+)\]", re.MULTILINE)
+MAX_ABBREVIATIONS = 100
 # Tags and character references in Markdown's output (each a "<" or a "&"): the sanitizer
 # parses each at about 30 µs apiece. A 400-row table of links and math holds about 4,000.
 # Markdown makes up to two tags of each of these characters (or each escape, or each line),
@@ -390,6 +394,10 @@ def check_renderable(text: str) -> None:
     if text.count("\n") > MAX_LINES or any(
         text.count(char) > MAX_OUTPUT_TAGS for char in _BUSY_CHARACTERS
     ):
+        raise MarkdownRefused(TOO_BUSY)
+    abbreviations = set(_ABBREVIATION.findall(text))
+    uses = sum(len(re.findall(rf"\b{re.escape(word)}\b", text)) for word in abbreviations)
+    if len(abbreviations) > MAX_ABBREVIATIONS or uses > MAX_OUTPUT_TAGS // 2:
         raise MarkdownRefused(TOO_BUSY)
     lines = text.split("\n")
     closers = _closers(lines)
