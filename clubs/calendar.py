@@ -5,12 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.conf import settings
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress
 
-from .models import Meeting
+from .models import Answer, Meeting
+
+# A member's answer, as the event's status in their calendar and their part in it.
+STATUS = {Answer.GOING: "CONFIRMED", Answer.MAYBE: "TENTATIVE", Answer.NO: "CANCELLED"}
+PARTSTAT = {Answer.GOING: "ACCEPTED", Answer.MAYBE: "TENTATIVE", Answer.NO: "DECLINED"}
 
 
-def meetings_calendar(meetings: Iterable[Meeting], base_url: str, name: str) -> bytes:
+def meetings_calendar(
+    meetings: Iterable[Meeting],
+    base_url: str,
+    name: str,
+    answers: dict[int, str] | None = None,
+    attendee=None,
+) -> bytes:
+    """The meetings as iCalendar; with `answers` ({meeting id: answer}) each event's
+    status says whether `attendee` comes."""
+    answers = answers or {}
     calendar = Calendar()
     calendar.add("prodid", f"-//{settings.SITE_NAME}//Reading Group//EN")
     calendar.add("version", "2.0")
@@ -33,5 +46,12 @@ def meetings_calendar(meetings: Iterable[Meeting], base_url: str, name: str) -> 
         event.add("url", base_url + meeting.get_absolute_url())
         if meeting.place:
             event.add("location", meeting.place)
+        if answer := answers.get(meeting.pk):
+            event.add("status", STATUS[answer])
+            if attendee is not None and attendee.email:
+                person = vCalAddress(f"mailto:{attendee.email}")
+                person.params["cn"] = str(attendee)
+                person.params["partstat"] = PARTSTAT[answer]
+                event.add("attendee", person)
         calendar.add_component(event)
     return calendar.to_ical()

@@ -6,10 +6,10 @@ from django.utils import timezone
 
 from accounts.models import User
 from notes.forms import MAX_TEXT
-from notes.markdown import MarkdownRefused, render_markdown
+from notes.markdown import MarkdownRefused, render_markdown, validate_renderable
 from papers.models import Paper
 
-from .models import TIME_ZONES, Club, Meeting, Role
+from .models import TIME_ZONES, Answer, Away, Club, Meeting, Role, meeting_window
 from .notifications import WEBHOOK_EVENTS, WebhookError, check_webhook_url
 
 
@@ -26,6 +26,7 @@ class ClubForm(forms.ModelForm):
             "meeting_time",
             "time_zone",
             "place",
+            "discussion_pass",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
@@ -70,12 +71,8 @@ class MeetingForm(forms.ModelForm):
             "place",
             "minimum_pass",
             "agenda",
-            "outcome",
         ]
-        widgets = {
-            "agenda": forms.Textarea(attrs={"rows": 4}),
-            "outcome": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"agenda": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, club: Club, **kwargs) -> None:
         self.club = club
@@ -101,7 +98,13 @@ class MeetingForm(forms.ModelForm):
     def clean_starts_at(self):
         value = self.cleaned_data["starts_at"]
         # The organizer types the club's local time; store the instant it names.
-        return timezone.make_aware(timezone.make_naive(value), self.zone) if value else value
+        value = timezone.make_aware(timezone.make_naive(value), self.zone) if value else value
+        clash = self.club.meetings.filter(starts_at=value).exclude(pk=self.instance.pk).first()
+        if clash is not None:
+            raise forms.ValidationError(
+                "The club already meets at that time: edit that meeting, or pick another time."
+            )
+        return value
 
     def clean_papers(self):
         papers = self.cleaned_data["papers"]
@@ -119,23 +122,20 @@ class MeetingForm(forms.ModelForm):
         return minutes
 
     def clean_agenda(self) -> str:
-        return self._markdown("agenda")
+        return renderable(self.cleaned_data["agenda"], "agenda")
 
-    def clean_outcome(self) -> str:
-        return self._markdown("outcome")
 
-    def _markdown(self, name: str) -> str:
-        """The field's Markdown, if the renderer takes it: the meeting renders it on save."""
-        text = self.cleaned_data[name]
-        if len(text) > MAX_TEXT:
-            raise forms.ValidationError(
-                f"Keep the {name} under {MAX_TEXT:,} characters.", code="max_length"
-            )
-        try:
-            render_markdown(text)
-        except MarkdownRefused as refused:
-            raise forms.ValidationError(str(refused), code="unrenderable") from refused
-        return text
+def renderable(text: str, name: str) -> str:
+    """The field's Markdown, if the renderer takes it: the model renders it on save."""
+    if len(text) > MAX_TEXT:
+        raise forms.ValidationError(
+            f"Keep the {name} under {MAX_TEXT:,} characters.", code="max_length"
+        )
+    try:
+        render_markdown(text)
+    except MarkdownRefused as refused:
+        raise forms.ValidationError(str(refused), code="unrenderable") from refused
+    return text
 
 
 class InviteForm(forms.Form):
@@ -242,3 +242,176 @@ class ClubNotificationsForm(forms.ModelForm):
         if commit:
             club.save()
         return club
+
+
+# -- The club's week ------------------------------------------------------------------------
+
+
+def local_moment(value, club: Club):
+    """A naive date and time the member typed, as the instant it names in the club's zone."""
+    if value is None:
+        return value
+    return timezone.make_aware(timezone.make_naive(value), ZoneInfo(club.time_zone))
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+
+
+class RsvpForm(forms.Form):
+    answer = forms.ChoiceField(choices=Answer.choices)
+
+
+class UpcomingMeetingField(forms.ModelChoiceField):
+    def label_from_instance(self, meeting: Meeting) -> str:
+        local = timezone.localtime(meeting.starts_at, ZoneInfo(meeting.club.time_zone))
+        return f"{local:%a %b} {local.day}, {local:%H:%M}"
+
+
+class ProposeForm(forms.Form):
+    """A paper for an upcoming meeting: one from the canon, or an arXiv id, DOI or BibTeX
+    entry for one the canon does not have yet (with its title, when arXiv or Crossref
+    cannot be reached)."""
+
+    meeting = UpcomingMeetingField(queryset=Meeting.objects.none(), empty_label=None)
+    paper = forms.ModelChoiceField(
+        queryset=Paper.objects.all(),
+        required=False,
+        widget=forms.HiddenInput,
+        error_messages={"invalid_choice": "That paper is not in the canon; search again."},
+    )
+    identifier = forms.CharField(
+        label="Or an arXiv id or link, DOI, or BibTeX entry",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "2106.09685"}),
+    )
+    title = forms.CharField(
+        label="Title",
+        required=False,
+        max_length=500,
+        help_text="Only needed when the paper cannot be looked up.",
+    )
+    pitch = forms.CharField(
+        label="Why read it",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "One or two sentences"}),
+    )
+
+    def __init__(self, *args, club: Club, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = (
+            club.meetings.upcoming().filter(starts_at__gt=timezone.now()).select_related("club")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("paper") or data.get("identifier", "").strip() or data.get("title")):
+            raise forms.ValidationError(
+                "Pick a paper from the canon, or give its arXiv id, DOI, BibTeX entry or title."
+            )
+        return data
+
+
+class OpenRoundForm(forms.Form):
+    meeting = UpcomingMeetingField(queryset=Meeting.objects.none(), empty_label=None)
+    closes_at = LocalDateTimeField(label="Voting closes", help_text="In the club's time zone.")
+
+    def __init__(self, *args, club: Club, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.club = club
+        self.fields["meeting"].queryset = (
+            club.meetings.upcoming()
+            .filter(starts_at__gt=timezone.now(), voting__isnull=True)
+            .select_related("club")
+        )
+
+    def clean_closes_at(self):
+        return local_moment(self.cleaned_data["closes_at"], self.club)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        max_length=10_000,
+        validators=[validate_renderable],
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Markdown and $math$ work."}),
+        error_messages={"required": "Write something first."},
+    )
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+
+class CommentEditForm(forms.Form):
+    body = CommentForm.base_fields["body"]
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class QuestionForm(forms.Form):
+    paper = forms.TypedChoiceField(coerce=int, label="On")
+    text = forms.CharField(
+        label="Your question",
+        max_length=1_000,
+        validators=[validate_renderable],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Write the question first."},
+    )
+
+    def __init__(self, *args, papers, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["paper"].choices = [(p.pk, p.title) for p in papers]
+        if len(papers) == 1:
+            self.fields["paper"].widget = forms.HiddenInput()
+            self.initial.setdefault("paper", papers[0].pk)
+
+
+class MinutesForm(forms.ModelForm):
+    discussed = forms.MultipleChoiceField(
+        label="Discussed at the meeting",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Questions left unticked stay open for the next meeting on the paper.",
+    )
+
+    class Meta:
+        model = Meeting
+        fields = ["outcome"]
+        labels = {"outcome": "Minutes"}
+        widgets = {"outcome": forms.Textarea(attrs={"rows": 6})}
+        help_texts = {"outcome": "What came out of the meeting. Markdown."}
+
+    def __init__(self, *args, questions, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        self.fields["discussed"].choices = [(q.key, q.key) for q in questions]
+        self.initial.setdefault(
+            "discussed", [q.key for q in questions if q.discussed_in_id == self.instance.pk]
+        )
+
+    def clean_outcome(self) -> str:
+        return renderable(self.cleaned_data["outcome"], "minutes")
+
+
+class AwayForm(forms.ModelForm):
+    class Meta:
+        model = Away
+        fields = ["starts_on", "ends_on", "note"]
+        widgets = {
+            "starts_on": forms.DateInput(attrs={"type": "date"}),
+            "ends_on": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.TextInput(attrs={"placeholder": "Conference, holiday… (optional)"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends:
+            if ends < starts:
+                self.add_error("ends_on", "The last day comes after the first.")
+            earliest, latest = meeting_window()
+            if not earliest.date() <= starts <= latest.date() or ends > latest.date():
+                self.add_error("starts_on", "Choose dates within ten years of today.")
+            elif (ends - starts).days > 366:
+                self.add_error("ends_on", "Mark at most a year at a time.")
+        return data

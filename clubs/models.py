@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import account_fields
 from notes.markdown import render_markdown
+from notes.models import Note, stage_rank
 from papers.models import Curriculum, Paper
 
 
@@ -70,6 +71,22 @@ class Club(models.Model):
     )
     webhook_events = models.JSONField(default=list, blank=True)
     webhook_since = models.DateTimeField(null=True, blank=True, editable=False)
+    # The spoiler lock (clubs/discussion.py): reading comes before the club's logs and talk.
+    discussion_pass = models.CharField(
+        "logs and discussion open at",
+        max_length=10,
+        blank=True,
+        default="pass1",
+        choices=[
+            ("", "Always open"),
+            ("pass1", "Pass 1"),
+            ("pass2", "Pass 2"),
+            ("pass3", "Pass 3"),
+            ("done", "Done"),
+        ],
+        help_text="A member sees the club's shared logs, questions and discussion of a paper "
+        "once they have read it this far.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -87,6 +104,26 @@ class Club(models.Model):
         days = (self.meeting_weekday - now.weekday()) % 7
         start = datetime.combine((now + timedelta(days=days)).date(), self.meeting_time, zone)
         return start if start > now else start + timedelta(days=7)
+
+    def next_free_slot(self) -> datetime:
+        """The club's next regular meeting time on a day with no meeting of the club yet."""
+        zone = ZoneInfo(self.time_zone)
+        slot = self.next_slot()
+        taken = {
+            moment.astimezone(zone).date()
+            for moment in self.meetings.filter(starts_at__gte=slot - timedelta(days=1))
+            .order_by("starts_at")
+            .values_list("starts_at", flat=True)[:200]
+        }
+        while slot.date() in taken:
+            # Added in local time (a naive week), so the slot keeps its hour across a
+            # daylight-saving change.
+            slot = datetime.combine(slot.date() + timedelta(days=7), self.meeting_time, zone)
+        return slot
+
+    def opens_discussion(self, status: str | None) -> bool:
+        """Whether a member at `status` of a paper may see the club's logs and talk on it."""
+        return not self.discussion_pass or stage_rank(status) >= stage_rank(self.discussion_pass)
 
 
 class Role(models.TextChoices):
@@ -197,17 +234,26 @@ class MeetingQuerySet(models.QuerySet):
     def past(self) -> MeetingQuerySet:
         return self.filter(starts_at__lt=timezone.now() - timedelta(hours=3)).order_by("-starts_at")
 
-    def schedule(self, club: Club, upcoming: int, past: int) -> tuple[list, list]:
-        """The club's next `upcoming` and last `past` meetings, with presenters and the
-        papers' titles, in two queries (one for the meetings, one for their papers)."""
+    def schedule(self, club: Club, upcoming: int, past: int, user=None) -> tuple[list, list]:
+        """The club's next `upcoming` and last `past` meetings, with presenters, the
+        papers' titles, their voting, how many answered going, maybe and not going, and
+        `my_rsvp`, `user`'s answer; in two queries (the meetings, then their papers)."""
         mine = self.filter(club=club)
+        answers = {
+            name: models.Count("rsvps", filter=Q(rsvps__answer=answer))
+            for name, answer in [("going", "going"), ("maybe", "maybe"), ("not_going", "no")]
+        }
+        if user is not None:
+            answer = Rsvp.objects.filter(meeting=models.OuterRef("pk"), user=user)
+            answers["my_rsvp"] = models.Subquery(answer.values("answer")[:1])
         chosen = (
             mine.filter(
                 Q(pk__in=mine.upcoming().values("pk")[:upcoming])
                 | Q(pk__in=mine.past().values("pk")[:past])
             )
-            .select_related("presenter")
+            .select_related("presenter", "voting")
             .defer(*account_fields("presenter"))
+            .annotate(**answers)
             .prefetch_related(Prefetch("papers", Paper.objects.titles()))
             .order_by("starts_at")
         )
@@ -292,6 +338,18 @@ class Meeting(models.Model):
     def ends_at(self) -> datetime:
         return shifted(self.starts_at, timedelta(minutes=self.duration_minutes))
 
+    @property
+    def local_day(self):
+        """The meeting's date where the club meets."""
+        try:
+            return timezone.localtime(self.starts_at, ZoneInfo(self.club.time_zone)).date()
+        except OverflowError:  # stored before dates were checked
+            return self.starts_at.date()
+
+    @property
+    def is_over(self) -> bool:
+        return self.ends_at < timezone.now()
+
 
 class CalendarFeed(models.Model):
     """A member's secret calendar URL with their clubs' meetings; revoked by replacing the token."""
@@ -353,3 +411,311 @@ class SentMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient} about {self.about}: {self.status}"
+
+
+# -- The club's week: RSVPs, away dates, proposals and votes, discussion, questions ------
+
+
+class Answer(models.TextChoices):
+    GOING = "going", "Going"
+    MAYBE = "maybe", "Maybe"
+    NO = "no", "Not going"
+
+
+class Rsvp(models.Model):
+    """Whether a member comes to a meeting."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answer = models.CharField(max_length=10, choices=Answer.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "user"], name="rsvp_once_per_meeting")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.meeting}: {self.get_answer_display()}"
+
+
+class Away(models.Model):
+    """Days a member is away: the presenter rotation passes over them."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="away_dates"
+    )
+    starts_on = models.DateField("from")
+    ends_on = models.DateField("until")
+    note = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["starts_on"]
+        verbose_name_plural = "away dates"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="away_ends_after_it_starts"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} away {self.starts_on}–{self.ends_on}"
+
+
+class Review(models.TextChoices):
+    """Where a proposal stands. A paper that is not in the canon waits for an organizer."""
+
+    WAITING = "waiting", "Waiting for an organizer"
+    READY = "ready", "Open for votes"
+    DECLINED = "declined", "Declined"
+
+
+class ProposalQuerySet(models.QuerySet):
+    def for_meetings(self, meetings, user) -> ProposalQuerySet:
+        """The proposals for these meetings with what the list shows, and `my_vote`
+        (whether `user` voted for each) and `votes` (how many did), in one query."""
+        mine = Vote.objects.filter(proposal=models.OuterRef("pk"), user=user)
+        return (
+            self.filter(meeting__in=meetings)
+            .select_related("paper", "proposed_by")
+            .defer(*account_fields("proposed_by"), "paper__abstract", "paper__aliases")
+            .annotate(votes=models.Count("vote_rows"), my_vote=models.Exists(mine))
+            .order_by("created_at")
+        )
+
+
+class Proposal(models.Model):
+    """A member's suggestion of a paper for an upcoming meeting.
+
+    A paper from the canon is open for votes at once. One the canon does not have yet is
+    kept as `candidate` metadata (from arXiv, Crossref or BibTeX) until an organizer
+    accepts it, which adds it to the canon through the importer's identity matching, or
+    declines it.
+    """
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="proposals")
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.CASCADE, related_name="proposals"
+    )
+    candidate = models.JSONField(default=dict, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pitch = models.CharField("why read it", max_length=500, blank=True)
+    review = models.CharField(max_length=10, choices=Review.choices, default=Review.READY)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ProposalQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "paper"],
+                condition=Q(paper__isnull=False),
+                name="proposal_once_per_meeting",
+            ),
+            models.CheckConstraint(
+                condition=Q(paper__isnull=False) | ~Q(review="ready"),
+                name="proposal_ready_has_paper",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} for {self.meeting}"
+
+    @property
+    def title(self) -> str:
+        return self.paper.title if self.paper_id else self.candidate.get("title", "")
+
+    @property
+    def link(self) -> str:
+        if self.paper_id:
+            return self.paper.link
+        from core.links import web_url
+
+        return web_url(self.candidate.get("url", ""))
+
+
+class VotingRound(models.Model):
+    """Approval voting on a meeting's proposals until `closes_at`. Totals stay hidden until
+    it closes; closing assigns the winner (an organizer breaks a tie)."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="voting")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closes_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+    winner = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Voting for {self.meeting}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.settled_at is None and timezone.now() < self.closes_at
+
+    @property
+    def is_over(self) -> bool:
+        return not self.is_open
+
+
+class Vote(models.Model):
+    """One member's approval of one proposal; the constraint makes a second one fail."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="vote_rows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "user"], name="vote_once_per_proposal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} for {self.proposal_id}"
+
+
+class CommentQuerySet(models.QuerySet):
+    def thread(self, club: Club, *, meeting: Meeting | None = None, paper: Paper | None = None):
+        """A thread's comments, oldest first, with their authors."""
+        where = {"meeting": meeting} if meeting is not None else {"paper": paper}
+        return (
+            self.filter(club=club, **where)
+            .select_related("author")
+            .defer(*account_fields("author"))
+            .order_by("created_at", "pk")
+        )
+
+
+class Comment(models.Model):
+    """A comment in a club's thread about a meeting or about a paper: Markdown, rendered
+    once on save through the one sanitizer; one level of replies."""
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="comments")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.CASCADE, related_name="comments"
+    )
+    paper = models.ForeignKey(
+        Paper, null=True, blank=True, on_delete=models.CASCADE, related_name="club_comments"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField()
+    body_html = models.TextField(editable=False)
+    # Bumped on every edit; an edit from a stale copy is refused instead of overwriting.
+    version = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [
+            models.Index(fields=["club", "meeting", "created_at"]),
+            models.Index(fields=["club", "paper", "created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=True) ^ Q(paper__isnull=True),
+                name="comment_in_one_thread",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.pk} by {self.author}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_gone(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+
+class QuestionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DISCUSSED = "discussed", "Discussed"
+
+
+class Question(models.Model):
+    """An open question for the club's discussion of a paper.
+
+    Asked directly (`text`), or a member's shared paper log whose limitation field holds
+    it (`note`: the text is the log's, always current; the row exists once somebody votes
+    on it or the minutes mention it). A question the meeting did not reach stays open and
+    carries over to the next meeting on the paper, or to the paper's discussion.
+    """
+
+    club = models.ForeignKey(Club, on_delete=models.CASCADE, related_name="questions")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="club_questions")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    text = models.TextField(blank=True)
+    text_html = models.TextField(blank=True, editable=False)
+    note = models.ForeignKey(
+        Note, null=True, blank=True, on_delete=models.CASCADE, related_name="club_questions"
+    )
+    status = models.CharField(
+        max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN
+    )
+    discussed_in = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    carried_from = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["club", "paper", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["club", "note"], condition=Q(note__isnull=False), name="question_per_log"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Question {self.pk} on {self.paper_id}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.text_html = render_markdown(self.text)
+        super().save(*args, **kwargs)
+
+
+class QuestionVote(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="vote_rows")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["question", "user"], name="question_vote_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} for question {self.question_id}"

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Count, Exists, FilteredRelation, OuterRef, Q, Subquery, Value
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 from notes.models import STAGE_RANK, Note, Reading, Status, Visibility, stage_rank
 from papers.models import Curriculum, Paper, Phase, Placement, paper_url_maker
 
-from .models import Club, Meeting, Membership
+from .models import Answer, Away, Club, Meeting, Membership, Rsvp
 
 SHORT_LABELS = {
     "queued": "·",
@@ -55,6 +55,21 @@ class Readiness:
     def total(self) -> int:
         return len(self.rows)
 
+    def answered(self, answer: str) -> int:
+        return sum(getattr(row.membership, "rsvp", "") == answer for row in self.rows)
+
+    @property
+    def going(self) -> int:
+        return self.answered(Answer.GOING)
+
+    @property
+    def maybe(self) -> int:
+        return self.answered(Answer.MAYBE)
+
+    @property
+    def not_going(self) -> int:
+        return self.answered(Answer.NO)
+
 
 def club_readings(memberships: list[Membership], papers: list[Paper]) -> dict:
     """{(user id, paper id): Reading} for the members, on the papers and what they build on."""
@@ -89,6 +104,14 @@ def status_annotations(papers: list[Paper]) -> dict:
         )
         for paper in papers
     }
+
+
+def attendance(meeting_id: int, day) -> dict:
+    """Annotations for a membership query: `rsvp`, the member's answer for the meeting
+    ("" if none), and `is_away`, whether they marked its day away."""
+    answer = Rsvp.objects.filter(meeting_id=meeting_id, user=OuterRef("user_id")).values("answer")
+    away = Away.objects.filter(user=OuterRef("user_id"), starts_on__lte=day, ends_on__gte=day)
+    return {"rsvp": Coalesce(Subquery(answer[:1]), Value("")), "is_away": Exists(away)}
 
 
 def annotated_statuses(memberships: list[Membership], papers: list[Paper]) -> dict:

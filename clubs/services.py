@@ -3,19 +3,40 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, F, Max, OuterRef, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from accounts.models import User
-from papers.models import Curriculum, unique_slug
+from notes.markdown import render_markdown
+from notes.models import Note, Visibility
+from papers.models import Curriculum, Paper, unique_slug
 
-from .models import Club, Invitation, Membership, Role
+from .models import (
+    Answer,
+    Away,
+    Club,
+    Comment,
+    Invitation,
+    Meeting,
+    Membership,
+    Proposal,
+    Question,
+    QuestionStatus,
+    QuestionVote,
+    Review,
+    Role,
+    Rsvp,
+    Vote,
+    VotingRound,
+)
 
 
 class ClubError(Exception):
@@ -175,15 +196,397 @@ def remove_member(*, membership: Membership, by: User | None = None) -> None:
         current.delete()
 
 
-def presenter_rotation(club: Club) -> list[Membership]:
-    """Members in the order a fair rotation would pick them: never presented first,
-    then whoever presented least recently."""
-    return list(
-        club.memberships.select_related("user")
-        .annotate(
-            last_presented=Max(
-                "user__presentations__starts_at", filter=Q(user__presentations__club=club)
-            )
-        )
-        .order_by(F("last_presented").asc(nulls_first=True), "joined_at")
+def presenter_rotation(club: Club, on: date | None = None) -> list[Membership]:
+    """Members in the order a fair rotation would pick them: never presented first, then
+    whoever presented least recently. Only meetings that took place count (being down to
+    present next week is not having presented), and members away `on` that day are left
+    out."""
+    past = Q(user__presentations__club=club, user__presentations__starts_at__lt=timezone.now())
+    members = club.memberships.select_related("user").annotate(
+        last_presented=Max("user__presentations__starts_at", filter=past)
     )
+    if on is not None:
+        away = Away.objects.filter(user=OuterRef("user_id"), starts_on__lte=on, ends_on__gte=on)
+        members = members.annotate(is_away=Exists(away)).filter(is_away=False)
+    return list(members.order_by(F("last_presented").asc(nulls_first=True), "joined_at"))
+
+
+# -- RSVPs ------------------------------------------------------------------------------
+
+
+def answer_rsvp(*, meeting: Meeting, user: User, answer: str) -> Rsvp:
+    if answer not in Answer.values:
+        raise ClubError("Answer going, maybe or not going.")
+    if meeting.ends_at < timezone.now():
+        raise ClubError("This meeting is over: there is nothing to answer any more.")
+    rsvp, _ = Rsvp.objects.update_or_create(meeting=meeting, user=user, defaults={"answer": answer})
+    return rsvp
+
+
+# -- Proposals and voting -----------------------------------------------------------------
+
+
+def _when(moment: datetime, club: Club) -> str:
+    """A moment as the club's members read it: in the club's time zone."""
+    return date_format(timezone.localtime(moment, ZoneInfo(club.time_zone)), "D M j, H:i")
+
+
+def _proposal_key(values: dict) -> str:
+    from papers.identity import identity_key
+
+    return identity_key(
+        arxiv_id=values.get("arxiv_id", ""),
+        doi=values.get("doi", ""),
+        title=values.get("title", ""),
+        year=values.get("year"),
+    )
+
+
+def propose(
+    *,
+    meeting: Meeting,
+    user: User,
+    paper: Paper | None = None,
+    candidate: dict | None = None,
+    pitch: str = "",
+) -> Proposal:
+    """Propose a canon paper (open for votes at once) or a candidate for the canon (which
+    waits for an organizer) for an upcoming meeting. Refuses a paper already proposed or
+    assigned, and proposals once voting has closed."""
+    if meeting.starts_at <= timezone.now():
+        raise ClubError("That meeting has started already: propose for an upcoming one.")
+    voting = VotingRound.objects.filter(meeting=meeting).first()
+    if voting is not None and voting.is_over:
+        raise ClubError("Voting for that meeting has closed: propose for a later one.")
+    if paper is not None:
+        if meeting.papers.filter(pk=paper.pk).exists():
+            raise ClubError(f"“{paper.title}” is already on that meeting's reading.")
+        try:
+            with transaction.atomic():
+                return Proposal.objects.create(
+                    meeting=meeting, paper=paper, proposed_by=user, pitch=pitch
+                )
+        except IntegrityError:
+            raise ClubError(f"“{paper.title}” is already proposed for that meeting.") from None
+    if not candidate or not candidate.get("title", "").strip():
+        raise ClubError("Give the paper's title, or pick a paper from the canon.")
+    key = _proposal_key(candidate)
+    waiting = Proposal.objects.filter(meeting=meeting, review=Review.WAITING)
+    if any(_proposal_key(other.candidate) == key for other in waiting):
+        raise ClubError(f"“{candidate['title']}” is already proposed for that meeting.")
+    return Proposal.objects.create(
+        meeting=meeting, candidate=candidate, proposed_by=user, pitch=pitch, review=Review.WAITING
+    )
+
+
+def candidate_into_canon(candidate: dict, *, by: User) -> Paper:
+    """Add a proposal's paper to the canon, or find it there: the importer's identity
+    matching (arXiv id, DOI, title and year) means no duplicate is ever created."""
+    from papers.importers.records import PaperRecord, make_result
+    from papers.services import Importer
+
+    year = candidate.get("year")
+    record = PaperRecord(
+        title=candidate["title"].strip()[:500],
+        line=1,
+        authors=[a.strip() for a in str(candidate.get("authors", "")).splitlines() if a.strip()],
+        year=int(year) if str(year or "").isdigit() else None,
+        venue=str(candidate.get("venue", ""))[:300],
+        url=str(candidate.get("url", ""))[:500],
+        arxiv_id=str(candidate.get("arxiv_id", "")),
+        doi=str(candidate.get("doi", "")),
+        abstract=str(candidate.get("abstract", "")),
+        kind=candidate.get("kind") or "paper",
+    )
+    importer = Importer(added_by=by, reader=None, source="A club proposal")
+    importer.run(make_result("proposal", [record]))
+    paper = importer.find(record)
+    if paper is None or paper.pk is None:  # the importer always finds what it just saved
+        raise ClubError("The paper could not be added to the canon.")
+    return paper
+
+
+def review_proposal(*, proposal: Proposal, by: User, accept: bool) -> Proposal:
+    """An organizer accepts a proposed paper into the canon (the proposal opens for votes)
+    or declines it."""
+    with transaction.atomic():
+        locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
+        if locked.review != Review.WAITING:
+            raise ClubError("This proposal was already reviewed; nothing changed.")
+        locked.reviewed_by = by
+        if not accept:
+            locked.review = Review.DECLINED
+            locked.save(update_fields=["review", "reviewed_by"])
+            return locked
+        paper = candidate_into_canon(locked.candidate, by=by)
+        twin = Proposal.objects.filter(meeting=locked.meeting_id, paper=paper).first()
+        if twin is not None:
+            # Proposed from the canon meanwhile: that proposal and its votes stand.
+            locked.review = Review.DECLINED
+            locked.save(update_fields=["review", "reviewed_by"])
+            raise ClubError(
+                f"“{paper.title}” is in the canon now and was already proposed for that "
+                "meeting: vote for that proposal."
+            )
+        locked.paper, locked.review = paper, Review.READY
+        locked.save(update_fields=["paper", "review", "reviewed_by"])
+    return locked
+
+
+def withdraw_proposal(*, proposal: Proposal, by: User, as_organizer: bool) -> None:
+    if proposal.proposed_by_id != by.pk and not as_organizer:
+        raise ClubError("Only the member who proposed it, or an organizer, can withdraw it.")
+    with transaction.atomic():
+        voting = _locked_round(proposal.meeting_id)
+        if voting is not None and voting.is_over:
+            raise ClubError("Voting has closed: the proposals stand as they were.")
+        proposal.delete()
+
+
+def _locked_round(meeting_id: int) -> VotingRound | None:
+    """The meeting's round, locked: votes, withdrawals and closing take their turns."""
+    return VotingRound.objects.select_for_update().filter(meeting_id=meeting_id).first()
+
+
+def open_round(*, meeting: Meeting, by: User, closes_at: datetime) -> VotingRound:
+    now = timezone.now()
+    if closes_at <= now:
+        raise ClubError("Choose a closing time in the future.")
+    if closes_at > meeting.starts_at:
+        raise ClubError("Voting must close before the meeting starts.")
+    try:
+        with transaction.atomic():
+            return VotingRound.objects.create(meeting=meeting, opened_by=by, closes_at=closes_at)
+    except IntegrityError:
+        raise ClubError("Voting for that meeting is open already.") from None
+
+
+def _open_round_for(proposal: Proposal, club: Club) -> VotingRound:
+    """The proposal's round, locked, if votes may change now; else a ClubError saying why."""
+    voting = _locked_round(proposal.meeting_id)
+    if voting is None:
+        raise ClubError("Voting has not opened for that meeting yet.")
+    if voting.is_over:
+        closed = min(voting.closes_at, voting.settled_at or voting.closes_at)
+        raise ClubError(f"Voting closed on {_when(closed, club)}; nothing changed.")
+    if proposal.review != Review.READY:
+        raise ClubError("That proposal is not open for votes.")
+    return voting
+
+
+def cast_vote(*, proposal: Proposal, user: User, club: Club) -> Vote:
+    with transaction.atomic():
+        _open_round_for(proposal, club)
+        try:
+            with transaction.atomic():
+                return Vote.objects.create(proposal=proposal, user=user)
+        except IntegrityError:
+            raise ClubError("You already voted for that proposal; your vote counts once.") from None
+
+
+def withdraw_vote(*, proposal: Proposal, user: User, club: Club) -> None:
+    with transaction.atomic():
+        _open_round_for(proposal, club)
+        removed, _ = Vote.objects.filter(proposal=proposal, user=user).delete()
+    if not removed:
+        raise ClubError("You had not voted for that proposal; nothing changed.")
+
+
+def tally(voting: VotingRound) -> list[Proposal]:
+    """The round's proposals open for votes, most votes first (`votes` set on each)."""
+    return list(
+        Proposal.objects.filter(meeting_id=voting.meeting_id, review=Review.READY)
+        .select_related("paper")
+        .annotate(votes=Count("vote_rows"))
+        .order_by("-votes", "created_at")
+    )
+
+
+def leaders(proposals: list[Proposal]) -> list[Proposal]:
+    """The proposals with the most votes (all of them when nobody voted)."""
+    top = max((p.votes for p in proposals), default=0)
+    return [p for p in proposals if p.votes == top]
+
+
+def settle_round(
+    *, voting: VotingRound, winner_id: int | None = None, now: datetime | None = None
+) -> VotingRound:
+    """Close the round (now, if it is still open) and assign its winner to the meeting:
+    the proposal with the most votes or, when several tie, the one an organizer picks
+    (`winner_id`). A tie without a pick leaves the round closed and undecided."""
+    from .forms import MAX_MEETING_PAPERS
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _locked_round(voting.meeting_id)
+        if locked is None:
+            raise ClubError("There is no voting for that meeting.")
+        if locked.winner_id:
+            raise ClubError("That vote is decided already; nothing changed.")
+        if locked.settled_at is None:
+            locked.settled_at = min(now, locked.closes_at)
+        best = leaders(tally(locked))
+        if winner_id is not None:
+            chosen = next((p for p in best if p.pk == winner_id), None)
+            if chosen is None:
+                raise ClubError("Pick one of the proposals tied for the most votes.")
+        else:
+            chosen = best[0] if len(best) == 1 else None
+        if chosen is not None:
+            meeting = Meeting.objects.select_for_update().get(pk=locked.meeting_id)
+            if meeting.papers.count() >= MAX_MEETING_PAPERS:
+                raise ClubError(f"That meeting has {MAX_MEETING_PAPERS} papers already.")
+            meeting.papers.add(chosen.paper)
+            locked.winner = chosen
+        locked.save(update_fields=["settled_at", "winner"])
+    return locked
+
+
+def settle_due_rounds(now: datetime) -> int:
+    """Settle every round whose closing time has passed (run with the notifications)."""
+    settled = 0
+    due = VotingRound.objects.filter(settled_at__isnull=True, closes_at__lte=now)
+    for voting in due:
+        try:
+            settle_round(voting=voting, now=now)
+        except ClubError:
+            continue
+        settled += 1
+    return settled
+
+
+# -- Discussion ---------------------------------------------------------------------------
+
+
+def post_comment(
+    *,
+    club: Club,
+    author: User,
+    body: str,
+    meeting: Meeting | None = None,
+    paper: Paper | None = None,
+    parent: Comment | None = None,
+) -> Comment:
+    """A comment in the thread of `meeting` or `paper`; a reply goes under the thread's
+    top-level comment (one level of replies)."""
+    if parent is not None:
+        same_thread = parent.club_id == club.pk and (
+            (meeting is not None and parent.meeting_id == meeting.pk)
+            or (paper is not None and parent.paper_id == paper.pk)
+        )
+        if not same_thread:
+            raise ClubError("That comment is in another thread; nothing was posted.")
+        if parent.parent_id:
+            parent = Comment.objects.get(pk=parent.parent_id)
+        if parent.is_gone:
+            raise ClubError("That comment was deleted; start a new one instead.")
+    return Comment.objects.create(
+        club=club, author=author, body=body, meeting=meeting, paper=paper, parent=parent
+    )
+
+
+def edit_comment(*, comment: Comment, user: User, body: str, version: int) -> Comment:
+    """Change my comment's text, unless it changed since `version` (another tab)."""
+    if comment.author_id != user.pk:
+        raise ClubError("You can edit only your own comments.")
+    if comment.is_gone:
+        raise ClubError("That comment was deleted.")
+    html, now = render_markdown(body), timezone.now()
+    updated = Comment.objects.filter(pk=comment.pk, version=version, deleted_at=None).update(
+        body=body, body_html=html, edited_at=now, version=F("version") + 1
+    )
+    if not updated:
+        raise ClubError(
+            "This comment was changed in another tab or window after you opened it; "
+            "nothing was saved. Reload to see it, then edit again."
+        )
+    comment.body, comment.body_html, comment.edited_at = body, html, now
+    comment.version = version + 1
+    return comment
+
+
+def delete_comment(*, comment: Comment, user: User) -> None:
+    """Delete my comment; one with replies keeps its place, marked deleted, so the
+    replies still read in order."""
+    if comment.author_id != user.pk:
+        raise ClubError("You can delete only your own comments.")
+    if comment.replies.exists():
+        Comment.objects.filter(pk=comment.pk).update(
+            body="", body_html="", deleted_at=timezone.now()
+        )
+    else:
+        comment.delete()
+
+
+def hide_comment(*, comment: Comment, by: User, hidden: bool) -> None:
+    """An organizer hides a comment from the club, or shows it again."""
+    Comment.objects.filter(pk=comment.pk).update(
+        hidden_at=timezone.now() if hidden else None, hidden_by=by if hidden else None
+    )
+
+
+# -- Open questions -----------------------------------------------------------------------
+
+
+def ask_question(*, club: Club, paper: Paper, author: User, text: str) -> Question:
+    return Question.objects.create(club=club, paper=paper, author=author, text=text)
+
+
+def question_from_log(*, club: Club, note_id: int) -> Question:
+    """The question a member's shared paper log asks (its limitation field), as a row
+    that votes and minutes can refer to; created the first time it is needed."""
+    note = (
+        Note.objects.filter(
+            pk=note_id,
+            visibility=Visibility.CLUB,
+            user__memberships__club=club,
+        )
+        .exclude(limitation="")
+        .first()
+    )
+    if note is None:
+        raise ClubError("That question is no longer shared with the club.")
+    try:
+        with transaction.atomic():
+            question, _ = Question.objects.get_or_create(
+                club=club,
+                note=note,
+                defaults={"paper_id": note.paper_id, "author_id": note.user_id},
+            )
+    except IntegrityError:  # created by a concurrent vote a moment ago
+        question = Question.objects.get(club=club, note=note)
+    return question
+
+
+def vote_question(*, question: Question, user: User) -> None:
+    if question.status != QuestionStatus.OPEN:
+        raise ClubError("That question was discussed already.")
+    try:
+        with transaction.atomic():
+            QuestionVote.objects.create(question=question, user=user)
+    except IntegrityError:
+        raise ClubError("You already voted for that question; your vote counts once.") from None
+
+
+def unvote_question(*, question: Question, user: User) -> None:
+    removed, _ = QuestionVote.objects.filter(question=question, user=user).delete()
+    if not removed:
+        raise ClubError("You had not voted for that question; nothing changed.")
+
+
+def record_minutes(
+    *, meeting: Meeting, outcome: str, questions: list[Question], discussed: set[int]
+) -> None:
+    """The meeting's outcome, and for each question it had on its agenda whether it was
+    discussed; those it did not reach stay open and carry over."""
+    with transaction.atomic():
+        meeting.outcome = outcome
+        meeting.save()
+        for question in questions:
+            if question.pk in discussed:
+                question.status, question.discussed_in = QuestionStatus.DISCUSSED, meeting
+                question.carried_from = None
+            else:
+                question.status, question.discussed_in = QuestionStatus.OPEN, None
+                question.carried_from = meeting
+            question.save(update_fields=["status", "discussed_in", "carried_from"])

@@ -1,5 +1,6 @@
 from collections import defaultdict
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -9,9 +10,11 @@ from django.db import IntegrityError
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import account_fields
 from core import ratelimit
 from core.htmx import is_fragment_request, render_page
 from core.services import save_with_relations
@@ -20,11 +23,33 @@ from papers.models import Paper, Phase, Placement
 from . import progress
 from .access import club_for_member, club_for_organizer, club_with_members
 from .calendar import meetings_calendar
-from .forms import ClubForm, InviteForm, MeetingForm, RoleForm, SignUpForm
-from .models import CalendarFeed, Club, Invitation, Meeting, Membership, Role
+from .discussion import Lock, meeting_thread, questions_for
+from .forms import (
+    AwayForm,
+    ClubForm,
+    CommentForm,
+    InviteForm,
+    MeetingForm,
+    QuestionForm,
+    RoleForm,
+    RsvpForm,
+    SignUpForm,
+)
+from .models import (
+    Answer,
+    Away,
+    CalendarFeed,
+    Club,
+    Invitation,
+    Meeting,
+    Membership,
+    Role,
+    Rsvp,
+)
 from .services import (
     ClubError,
     accept_invitation,
+    answer_rsvp,
     change_role,
     create_club,
     invitation_problem,
@@ -69,7 +94,7 @@ def club_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 def club_home(request: HttpRequest, slug: str) -> HttpResponse:
     club, membership, members = club_with_members(request, slug)
-    upcoming, past = Meeting.objects.schedule(club, upcoming=10, past=20)
+    upcoming, past = Meeting.objects.schedule(club, upcoming=10, past=20, user=request.user)
     context = {
         "club": club,
         "membership": membership,
@@ -201,18 +226,35 @@ def meeting_for(club: Club, pk: int) -> Meeting:
     return meeting
 
 
+def my_meeting(request: HttpRequest, slug: str, pk: int) -> Meeting:
+    """A meeting of a club I belong to (404 otherwise), with what its weekly page shows."""
+    return get_object_or_404(
+        Meeting.objects.filter(club__slug=slug, club__memberships__user=request.user)
+        .select_related("presenter", "discussion_lead", "voting", "club")
+        .defer(*account_fields("presenter"), *account_fields("discussion_lead"))
+        .prefetch_related(Prefetch("papers", Paper.objects.prefetch_related("builds_on"))),
+        pk=pk,
+    )
+
+
 @require_GET
 def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The weekly assignment page: papers, presenter, readiness, shared logs, read first."""
+    """The weekly assignment page: papers, presenter, who comes and who is ready, the
+    questions for the agenda, the club's logs and its thread (behind the spoiler lock)."""
     if is_fragment_request(request) and request.GET.get("fragment") == "readiness":
         return readiness_fragment(request, slug, pk)
-    club, membership, memberships = club_with_members(request, slug)
-    meeting = meeting_for(club, pk)
+    meeting = my_meeting(request, slug, pk)
+    club, membership, memberships = club_with_members(
+        request, slug, **progress.attendance(meeting.pk, meeting.local_day)
+    )
+    meeting.club = club
     papers = list(meeting.papers.all())
     readings = progress.club_readings(memberships, papers)
     status_of = {key: reading.status for key, reading in readings.items()}
-    ready = progress.readiness(meeting, memberships, papers, status_of)
-    notes = progress.shared_notes(papers, [m.user_id for m in memberships])
+    lock = Lock(club, {p.pk: status_of.get((request.user.id, p.pk)) for p in papers})
+    open_papers = [paper for paper in papers if lock.opens(paper.pk)]
+    member_ids = [m.user_id for m in memberships]
+    notes = progress.shared_notes(open_papers, member_ids) if open_papers else []
     placed = defaultdict(list)  # where each paper sits in the curricula the club follows
     for placement in Placement.objects.filter(
         paper__in=papers, phase__curriculum__clubs=club
@@ -221,50 +263,122 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     for paper in papers:
         paper.my_reading = readings.get((request.user.id, paper.pk))
         paper.club_placements = placed[paper.pk]
+        paper.is_open = lock.opens(paper.pk)
+    thread_open = len(open_papers) == len(papers)
     context = {
         "club": club,
         "membership": membership,
         "meeting": meeting,
         "papers": papers,
-        "readiness": ready,
+        "readiness": progress.readiness(meeting, memberships, papers, status_of),
         "shared_notes": notes,
-        "questions": [n for n in notes if n.html.get("limitation")],
+        "lock": lock,
+        "open_papers": open_papers,
+        "questions": questions_for(
+            club, open_papers, request.user, shared_notes=notes, meeting=meeting
+        ),
+        "question_form": QuestionForm(papers=open_papers),
+        "thread_open": thread_open,
+        "comments": meeting_thread(club, meeting) if thread_open else [],
+        "comment_form": CommentForm(),
+        "post_url": reverse("clubs:meeting-comment", args=[club.slug, meeting.pk]),
         "read_first": progress.read_first(papers, memberships, readings),
+        "poll_seconds": settings.READINESS_POLL_SECONDS,
+        "my_rsvp": membership.rsvp,
     }
     return render_page(request, "clubs/meeting.html", "readiness", context)
 
 
 def readiness_fragment(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """The readiness table alone, re-fetched whenever a member changes a status.
+    """Who comes and who is ready, re-fetched when a member changes a status or an answer,
+    and every so often while the page is open.
 
     Two queries after the session's: the meeting with its papers (one row per paper), then
-    the members, each annotated with their status of every paper.
+    the members, each annotated with their status of every paper and their answer.
     """
     rows = list(
         Meeting.objects.filter(club__slug=slug, pk=pk)
         .order_by("papers__title")
-        .values_list("minimum_pass", "papers__id", "papers__title")
+        .values_list(
+            "minimum_pass",
+            "starts_at",
+            "duration_minutes",
+            "club__time_zone",
+            "papers__id",
+            "papers__title",
+        )
     )
     if not rows:
         raise Http404("No such meeting.")
-    papers = [Paper(pk=paper_id, title=title) for _, paper_id, title in rows if paper_id]
-    club, _, memberships = club_with_members(request, slug, **progress.status_annotations(papers))
-    meeting = Meeting(pk=pk, club=club, minimum_pass=rows[0][0])
+    papers = [Paper(pk=paper_id, title=title) for *_, paper_id, title in rows if paper_id]
+    minimum, starts_at, duration, zone = rows[0][:4]
+    meeting = Meeting(
+        pk=pk,
+        minimum_pass=minimum,
+        starts_at=starts_at,
+        duration_minutes=duration,
+        club=Club(time_zone=zone),
+    )
+    club, _, memberships = club_with_members(
+        request,
+        slug,
+        **progress.status_annotations(papers),
+        **progress.attendance(pk, meeting.local_day),
+    )
+    meeting.club = club
     status_of = progress.annotated_statuses(memberships, papers)
     context = {
         "readiness": progress.readiness(meeting, memberships, papers, status_of),
         "meeting": meeting,
         "club": club,
+        "poll_seconds": settings.READINESS_POLL_SECONDS,
     }
     return render_page(request, "clubs/meeting.html", "readiness", context)
+
+
+@require_POST
+def rsvp(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Going, maybe or not going; the readiness table hears of it (`rsvp-changed`)."""
+    club, _ = club_for_member(request, slug)
+    meeting = get_object_or_404(Meeting, club=club, pk=pk)
+    meeting.club = club
+    form = RsvpForm(request.POST)
+    answer, error = None, ""
+    if not form.is_valid():
+        error = "Answer going, maybe or not going; nothing changed."
+    else:
+        try:
+            answer = answer_rsvp(
+                meeting=meeting, user=request.user, answer=form.cleaned_data["answer"]
+            ).answer
+        except ClubError as refused:
+            error = str(refused)
+    if not is_fragment_request(request):
+        if error:
+            messages.error(request, error)
+        else:
+            messages.success(request, f"Your answer: {Answer(answer).label}.")
+        return redirect(meeting)
+    if answer is None:
+        answer = meeting.rsvps.filter(user=request.user).values_list("answer", flat=True).first()
+    context = {"meeting": meeting, "club": club, "my_rsvp": answer, "rsvp_error": error}
+    response = render(request, "clubs/meeting.html#rsvp", context)
+    if not error:
+        response["HX-Trigger"] = "rsvp-changed"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
 def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
     club, _ = club_for_organizer(request, slug)
     meeting = meeting_for(club, pk) if pk else Meeting(club=club, place=club.place)
+    slot = meeting.starts_at or club.next_free_slot()
+    local_day = timezone.localtime(slot, ZoneInfo(club.time_zone)).date()
+    rotation = presenter_rotation(club, on=local_day)
     if pk is None and request.method == "GET":
-        meeting.starts_at = club.next_slot()
+        # The club's next free slot, and whoever the rotation says presents then.
+        meeting.starts_at = slot
+        meeting.presenter = rotation[0].user if rotation else None
     form = MeetingForm(request.POST or None, instance=meeting, club=club)
     if request.method == "POST" and form.is_valid():
         meeting = save_with_relations(form, club=club)
@@ -282,7 +396,7 @@ def meeting_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Http
         "meeting": meeting,
         "form": form,
         "picked": picked,
-        "rotation": presenter_rotation(club)[:5],
+        "rotation": rotation[:5],
     }
     return render(request, "clubs/meeting_form.html", context)
 
@@ -309,7 +423,10 @@ def paper_search(request: HttpRequest, slug: str) -> HttpResponse:
 def meeting_ics(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     club, _ = club_for_member(request, slug)
     meeting = meeting_for(club, pk)
-    body = meetings_calendar([meeting], base_url(request), club.name)
+    answers = dict(meeting.rsvps.filter(user=request.user).values_list("meeting_id", "answer"))
+    body = meetings_calendar(
+        [meeting], base_url(request), club.name, answers=answers, attendee=request.user
+    )
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{club.slug}-{meeting.pk}.ics"'
     return response
@@ -416,6 +533,32 @@ def join_with_new_account(request: HttpRequest, invitation: Invitation) -> HttpR
 
 
 @require_http_methods(["GET", "POST"])
+def away(request: HttpRequest) -> HttpResponse:
+    """The days I am away: the presenter rotation of my clubs passes over them."""
+    form = AwayForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        if Away.objects.filter(user=request.user).count() >= MAX_AWAY:
+            form.add_error(None, f"You have {MAX_AWAY} away dates already: remove old ones first.")
+        else:
+            form.instance.user = request.user
+            form.save()
+            messages.success(request, "Saved: the presenter rotation passes over those days.")
+            return redirect("clubs:away")
+    dates = Away.objects.filter(user=request.user, ends_on__gte=timezone.localdate())
+    return render(request, "clubs/away.html", {"form": form, "dates": dates})
+
+
+MAX_AWAY = 100
+
+
+@require_POST
+def away_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Away, user=request.user, pk=pk).delete()
+    messages.success(request, "Those days are no longer marked away.")
+    return redirect("clubs:away")
+
+
+@require_http_methods(["GET", "POST"])
 def calendar_settings(request: HttpRequest) -> HttpResponse:
     feed, _ = CalendarFeed.objects.get_or_create(user=request.user)
     if request.method == "POST":
@@ -441,5 +584,16 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
         .prefetch_related("papers")
         .order_by("starts_at")
     )
-    body = meetings_calendar(meetings, base_url(request), f"{feed.user}'s reading group meetings")
+    answers = dict(
+        Rsvp.objects.filter(user=feed.user, meeting__starts_at__gte=since).values_list(
+            "meeting_id", "answer"
+        )
+    )
+    body = meetings_calendar(
+        meetings,
+        base_url(request),
+        f"{feed.user}'s reading group meetings",
+        answers=answers,
+        attendee=feed.user,
+    )
     return HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -4,10 +4,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from clubs.discussion import clubs_on_paper
 from clubs.progress import curriculum_progress
 from core.htmx import is_fragment_request, render_page
 from core.pagination import page_with_total
 from core.services import save_with_relations
+from notes.models import Reading
 from notes.reading_list import panel_context
 
 from . import arxiv, exports
@@ -74,9 +76,27 @@ def curriculum(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    if is_fragment_request(request) and request.GET.get("fragment") == "clubs":
+        return clubs_fragment(request, pk)
     paper = get_object_or_404(Paper.objects.for_page_of(request.user), pk=pk)
     context = {"paper": paper, **panel_context(request.user, paper)}
+    reading = context["reading"]
+    context["clubs_view"] = clubs_on_paper(request.user, paper, reading and reading.status)
     return render(request, "papers/paper.html", context)
+
+
+def clubs_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    """My clubs' logs and talk on the paper, again after my status changed: the spoiler
+    lock may have opened."""
+    paper = get_object_or_404(Paper.objects.titles(), pk=pk)
+    status = (
+        Reading.objects.filter(user=request.user, paper=paper)
+        .values_list("status", flat=True)
+        .first()
+    )
+    view = clubs_on_paper(request.user, paper, status)
+    context = {"paper": paper, "clubs_view": view}
+    return render_page(request, "clubs/_paper_clubs.html", "clubs", context)
 
 
 @require_GET

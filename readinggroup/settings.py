@@ -170,6 +170,12 @@ SIGNUP_LIMIT_PER_INVITATION = envint("SIGNUP_LIMIT_PER_INVITATION", 100)
 # most, so a person typing never meets these; a script hammering the renderer does.
 PREVIEWS_PER_MINUTE = envint("PREVIEWS_PER_MINUTE", 120)
 NOTE_SAVES_PER_MINUTE = envint("NOTE_SAVES_PER_MINUTE", 60)
+# Paper proposals (each may look the paper up at arXiv or Crossref) and comments per member
+# per hour: far above a lively week, far below a script filling the club's pages.
+PROPOSALS_PER_HOUR = envint("PROPOSALS_PER_HOUR", 30)
+COMMENTS_PER_HOUR = envint("COMMENTS_PER_HOUR", 120)
+# How often an open weekly page asks for readiness and RSVPs, in seconds.
+READINESS_POLL_SECONDS = envint("READINESS_POLL_SECONDS", 45)
 
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 

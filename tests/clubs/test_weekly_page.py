@@ -42,8 +42,17 @@ def test_weekly_page_shows_readiness_logs_and_questions(
         html={"problem": "<p>ALICE-PRIVATE</p>"},
         problem="x",
     )
+    locked = alice_client.get(meeting.get_absolute_url()).content.decode()
+    # Alice has not read it yet: the spoiler lock keeps the club's log from her.
+    assert "Sequence transduction" not in locked and "Why sinusoids?" not in locked
+    assert "Reach Pass 1 to see the club" in locked
+    Reading.objects.create(user=alice, paper=paper, status=Status.QUEUED)
+    assert (
+        "Sequence transduction" not in alice_client.get(meeting.get_absolute_url()).content.decode()
+    )
+    Reading.objects.filter(user=alice).update(status=Status.PASS1)
     page = alice_client.get(meeting.get_absolute_url()).content.decode()
-    assert "1 of 2 ready" in page
+    assert "2 of 2 ready" in page
     assert "Sequence transduction" in page and "Why sinusoids?" in page
     assert "ALICE-PRIVATE" not in page
     assert "Neural Machine Translation" in page and "not finished by 2 members" in page

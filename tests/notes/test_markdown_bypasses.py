@@ -129,13 +129,25 @@ def meeting_data(**fields) -> dict:
     } | fields
 
 
-def test_a_meeting_outcome_only_the_render_refuses_is_a_form_error(alice_client, club) -> None:
+def test_an_agenda_only_the_render_refuses_is_a_form_error(alice_client, club) -> None:
     response = alice_client.post(
         reverse("clubs:meeting-new", args=[club.slug]),
-        meeting_data(agenda="Read it.", outcome=TOO_MANY_ELEMENTS),
+        meeting_data(agenda=TOO_MANY_ELEMENTS),
     )
     assert response.status_code == 200 and TOO_BUSY in response.content.decode()
     assert not Meeting.objects.exists()
+
+
+def test_minutes_only_the_render_refuses_are_a_form_error(alice_client, club) -> None:
+    from django.utils import timezone
+
+    meeting = Meeting.objects.create(club=club, starts_at=timezone.now(), outcome="Kept.")
+    response = alice_client.post(
+        reverse("clubs:minutes", args=[club.slug, meeting.pk]), {"outcome": TOO_MANY_ELEMENTS}
+    )
+    assert response.status_code == 200 and TOO_BUSY in response.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.outcome == "Kept."
 
 
 def test_a_meeting_agenda_is_at_most_a_note_field_long(alice_client, club) -> None:

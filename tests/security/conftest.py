@@ -8,12 +8,25 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
-from clubs.models import CalendarFeed, Club, Invitation, Meeting, Membership, Role
+from clubs.models import (
+    Away,
+    CalendarFeed,
+    Club,
+    Comment,
+    Invitation,
+    Meeting,
+    Membership,
+    Proposal,
+    Question,
+    Role,
+)
 from notes.models import Note, Reading, Visibility
 
 ROLES = ["anonymous", "outsider", "member", "organizer", "staff"]
 PRIVATE_MARKER = "PRIVATE-MARKER-7f3a"
 SHARED_MARKER = "SHARED-MARKER-91bc"
+COMMENT_MARKER = "COMMENT-MARKER-5d20"
+QUESTION_MARKER = "QUESTION-MARKER-e6a7"
 
 
 @dataclass
@@ -25,6 +38,10 @@ class World:
     membership: Membership
     paper: object
     feed: CalendarFeed
+    proposal: Proposal
+    comment: Comment
+    question: Question
+    away: Away
     users: dict[str, User]
     clients: dict[str, Client]
 
@@ -78,6 +95,18 @@ def world(make_user, make_paper) -> World:
         membership=membership,
         paper=paper,
         feed=CalendarFeed.objects.create(user=member),
+        proposal=Proposal.objects.create(
+            meeting=meeting, paper=make_paper("Deep Residual Learning"), proposed_by=member
+        ),
+        comment=Comment.objects.create(
+            club=club, meeting=meeting, author=member, body=COMMENT_MARKER
+        ),
+        question=Question.objects.create(
+            club=club, paper=paper, author=member, text=QUESTION_MARKER
+        ),
+        away=Away.objects.create(
+            user=member, starts_on=timezone.localdate(), ends_on=timezone.localdate()
+        ),
         users=users,
         clients=clients,
     )

@@ -5,10 +5,16 @@ from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.test import Client
 
-from clubs.models import Club, Invitation, Meeting, Membership, Role
-from notes.models import Note
+from clubs.models import Club, Comment, Invitation, Meeting, Membership, Proposal, Question, Role
+from notes.models import Note, Reading
 from papers.models import Paper, Phase, Topic
-from tests.security.conftest import PRIVATE_MARKER, ROLES, SHARED_MARKER
+from tests.security.conftest import (
+    COMMENT_MARKER,
+    PRIVATE_MARKER,
+    QUESTION_MARKER,
+    ROLES,
+    SHARED_MARKER,
+)
 from tests.security.test_url_matrix import APP_PATTERNS, EXPECTED
 from tests.security.urls import url_for
 
@@ -16,7 +22,7 @@ GET_URLS = sorted(name for name, rows in EXPECTED.items() if any(g == 200 for g,
 HTMX = {"HX-Request": "true"}
 
 
-def pages(world, role: str):
+def pages(world, role: str):  # noqa: C901 -- one list of every page
     """(name, response) for every GET page the role can open, full and as an htmx fragment."""
     client = world.clients[role]
     for name in GET_URLS:
@@ -33,6 +39,25 @@ def pages(world, role: str):
         client.get(world.meeting.get_absolute_url() + "?fragment=readiness", headers=HTMX),
     )
     yield "canon-search", client.get("/papers/?q=attention", headers=HTMX)
+    yield (
+        "paper-clubs",
+        client.get(world.paper.get_absolute_url() + "?fragment=clubs", headers=HTMX),
+    )
+    proposals = f"/clubs/{world.club.slug}/proposals/?q=attention"
+    yield "proposal-search", client.get(proposals, headers=HTMX)
+    # The fragments an action answers with, for a member of the club.
+    if role in {"member", "organizer"}:
+        club = world.club.slug
+        for url, data in [
+            (f"/clubs/{club}/questions/vote/", {"meeting": world.meeting.pk, "question": "q0"}),
+            (f"/clubs/{club}/meetings/{world.meeting.pk}/comments/", {"body": ""}),
+            (f"/clubs/{club}/proposals/{world.proposal.pk}/vote/", {}),
+            (f"/clubs/{club}/meetings/{world.meeting.pk}/rsvp/", {"answer": "maybe"}),
+        ]:
+            with transaction.atomic():
+                response = client.post(url, data, headers=HTMX)
+                transaction.set_rollback(True)
+            yield url, response
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "organizer"])
@@ -42,6 +67,32 @@ def test_private_notes_never_reach_another_user(world, role) -> None:
         assert PRIVATE_MARKER not in response.content.decode(errors="replace"), (role, name)
         seen += 1
     assert seen > (10 if role == "anonymous" else 30)
+
+
+@pytest.mark.parametrize("role", ["member", "organizer"])
+def test_a_locked_member_never_sees_the_club_logs_or_talk(world, role) -> None:
+    """Below the club's pass on the paper, no page, fragment or export of theirs holds the
+    club's shared log, comments or questions on it."""
+    Reading.objects.filter(user=world.users[role]).update(status="queued")
+    if role == "member":  # the member wrote them; the organizer's shared note is the test
+        author = world.users["organizer"]
+        Note.objects.filter(user=author).update(visibility="club")
+        Comment.objects.update(author=author)
+        Question.objects.update(author=author)
+    markers = [COMMENT_MARKER, QUESTION_MARKER] + (
+        [PRIVATE_MARKER] if role == "member" else [SHARED_MARKER]
+    )
+    seen = 0
+    for name, response in pages(world, role):
+        body = response.content.decode(errors="replace")
+        for marker in markers:
+            assert marker not in body, (role, name, marker)
+        seen += 1
+    assert seen > 30
+    # And once they have read it, the same pages do show it: the test can fail.
+    Reading.objects.filter(user=world.users[role]).update(status="pass1")
+    page = world.clients[role].get(world.meeting.get_absolute_url()).content.decode()
+    assert all(marker in page for marker in markers)
 
 
 def test_the_author_does_see_their_private_note(world) -> None:
@@ -88,6 +139,19 @@ def plant_hostile_strings(world) -> None:
         meeting.presenter = world.users["member"]
         meeting.save()
     Invitation.objects.update(email="x@example.org")
+    for comment in Comment.objects.all():
+        comment.body = HOSTILE
+        comment.save()
+    for question in Question.objects.all():
+        question.text = HOSTILE
+        question.save()
+    Proposal.objects.update(pitch=HOSTILE)
+    Proposal.objects.create(
+        meeting=world.meeting,
+        candidate={"title": HOSTILE, "url": "javascript:alert(1)", "authors": HOSTILE},
+        proposed_by=world.users["member"],
+        review="waiting",
+    )
     for note in Note.objects.all():
         for field in ["problem", "approach", "key_result", "limitation", "thoughts", "pass1"]:
             setattr(note, field, HOSTILE)

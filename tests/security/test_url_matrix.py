@@ -16,6 +16,8 @@ SIGNED_IN_PAGE = [(302, 302), (200, 405), (200, 405), (200, 405), (200, 405)]
 CLUB_PAGE = [(302, 302), (404, 405), (200, 405), (200, 405), (404, 405)]
 CLUB_FORM = [(302, 302), (404, 404), (403, 403), (200, 200), (404, 404)]
 CLUB_ACTION = [(302, 302), (405, 404), (405, 403), (405, 302), (405, 404)]
+# Anything a member does in their club: POST only, 404 for everyone outside it.
+MEMBER_ACTION = [(302, 302), (405, 404), (405, 302), (405, 302), (405, 404)]
 CANON_CURATION = [(302, 302), (403, 403), (403, 403), (403, 403), (200, 200)]
 PUBLIC_FORM = [(200, 200)] * 5
 PUBLIC_PAGE = [(200, 405)] * 5
@@ -65,6 +67,29 @@ EXPECTED = {
     "clubs:notifications": [(302, 302)] + [(200, 302)] * 4,
     # The signed token is the key: a mail client unsubscribes with a bare POST (RFC 8058).
     "clubs:unsubscribe": PUBLIC_FORM,
+    # The club's week. An empty POST is refused with a message (302) or shows the form's
+    # errors (200); nothing changes either way (test_week.py).
+    "clubs:proposals": CLUB_PAGE,
+    "clubs:propose": [(302, 302), (405, 404), (405, 200), (405, 200), (405, 404)],
+    "clubs:vote": MEMBER_ACTION,
+    "clubs:proposal-withdraw": MEMBER_ACTION,
+    "clubs:proposal-review": CLUB_ACTION,
+    "clubs:voting-open": [(302, 302), (405, 404), (405, 403), (405, 200), (405, 404)],
+    "clubs:voting-close": CLUB_ACTION,
+    "clubs:rsvp": MEMBER_ACTION,
+    "clubs:minutes": [(302, 302), (404, 404), (403, 403), (200, 302), (404, 404)],
+    "clubs:meeting-comment": MEMBER_ACTION,
+    "clubs:paper-comment": MEMBER_ACTION,
+    "clubs:paper-discussion": CLUB_PAGE,
+    # A comment is its author's (the member's here) to edit and delete; organizers hide.
+    "clubs:comment-edit": [(302, 302), (404, 404), (200, 200), (403, 403), (404, 404)],
+    "clubs:comment-delete": [(302, 302), (405, 404), (405, 302), (405, 403), (405, 404)],
+    "clubs:comment-hide": CLUB_ACTION,
+    "clubs:question-ask": MEMBER_ACTION,
+    "clubs:question-vote": MEMBER_ACTION,
+    # A member's own away dates: any signed-in user, on their own rows only.
+    "clubs:away": [(302, 302)] + [(200, 200)] * 4,
+    "clubs:away-delete": [(302, 302), (405, 404), (405, 302), (405, 404), (405, 404)],
     "clubs:leave": [(302, 302), (405, 404), (405, 302), (405, 302), (405, 404)],
     "accounts:profile": [(302, 302)] + [(200, 200)] * 4,
     "password_change": [(302, 302)] + [(200, 200)] * 4,

@@ -32,6 +32,19 @@ def arguments(name: str, world) -> dict:
         "clubs:meeting-edit": {"slug": club.slug, "pk": meeting.pk},
         "clubs:meeting-delete": {"slug": club.slug, "pk": meeting.pk},
         "clubs:meeting-ics": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:rsvp": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:minutes": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:meeting-comment": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:voting-close": {"slug": club.slug, "pk": meeting.pk},
+        "clubs:vote": {"slug": club.slug, "pk": world.proposal.pk},
+        "clubs:proposal-withdraw": {"slug": club.slug, "pk": world.proposal.pk},
+        "clubs:proposal-review": {"slug": club.slug, "pk": world.proposal.pk},
+        "clubs:paper-discussion": {"slug": club.slug, "paper_id": world.paper.pk},
+        "clubs:paper-comment": {"slug": club.slug, "pk": world.paper.pk},
+        "clubs:comment-edit": {"slug": club.slug, "pk": world.comment.pk},
+        "clubs:comment-delete": {"slug": club.slug, "pk": world.comment.pk},
+        "clubs:comment-hide": {"slug": club.slug, "pk": world.comment.pk},
+        "clubs:away-delete": {"pk": world.away.pk},
         "clubs:invitation-revoke": {"slug": club.slug, "pk": world.invitation.pk},
         "clubs:member-role": {"slug": club.slug, "pk": world.membership.pk},
         "clubs:member-remove": {"slug": club.slug, "pk": world.membership.pk},
@@ -47,6 +60,7 @@ def arguments(name: str, world) -> dict:
         "clubs:create",
         "clubs:calendar",
         "clubs:notifications",
+        "clubs:away",
     }:
         return {"slug": club.slug}
     return {}

@@ -6,10 +6,14 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from clubs.notifications import send_due
+from clubs.services import settle_due_rounds
 
 
 class Command(BaseCommand):
-    help = "Send the digests, reminders and club webhooks that are due, each once."
+    help = (
+        "Settle the votes whose time is up, then send the digests, reminders and club "
+        "webhooks that are due, each once."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
@@ -27,6 +31,9 @@ class Command(BaseCommand):
                 raise CommandError(f"--now {now!r} is not an ISO 8601 date and time.") from error
             if timezone.is_naive(moment):
                 raise CommandError("--now needs a UTC offset, such as +00:00.")
+        settled = settle_due_rounds(moment)
+        if settled:
+            self.stdout.write(f"Votes settled: {settled}")
         report = send_due(moment)
         self.stdout.write(f"Notifications at {moment.isoformat()}: {report}")
         if report.failed:
