@@ -22,7 +22,7 @@ from papers.models import Paper
 
 from . import progress
 from .access import club_for_member, club_for_organizer
-from .discussion import lock_for, meeting_thread, paper_thread, questions_for
+from .discussion import Lock, lock_for, meeting_thread, paper_thread, questions_for
 from .forms import CommentEditForm, CommentForm, MinutesForm, QuestionForm
 from .models import Club, Comment, Meeting, Membership, Question
 from .services import (
@@ -285,8 +285,10 @@ def questions_response(
     paper: Paper | None,
     form: QuestionForm | None = None,
     error: str = "",
+    lock: Lock | None = None,
 ) -> HttpResponse:
-    """After asking or voting: the question list of the page it came from."""
+    """After asking or voting: the question list of the page it came from (`lock`, when
+    given, holds my statuses of its papers already)."""
     if not is_fragment_request(request):
         if error:
             messages.error(request, error)
@@ -302,7 +304,7 @@ def questions_response(
             )
         )
     papers = list(meeting.papers.all()) if meeting else [paper]
-    lock = lock_for(club, request.user, [p.pk for p in papers])
+    lock = lock or lock_for(club, request.user, [p.pk for p in papers])
     visible = [p for p in papers if lock.opens(p.pk)]
     notes = progress.shared_notes(visible, member_ids(club))
     context = {
@@ -392,9 +394,12 @@ def question_vote(request: HttpRequest, slug: str) -> HttpResponse:
     if meeting is None and paper is None:
         return incomplete(request, club)
     error = ""
+    papers = [p.pk for p in meeting.papers.all()] if meeting else [paper.pk]
+    lock = lock_for(club, request.user, papers)
     try:
         question = question_named(club, request.POST.get("question", ""))
-        lock = lock_for(club, request.user, [question.paper_id])
+        if question.paper_id not in lock.statuses and question.paper_id not in papers:
+            lock.statuses |= lock_for(club, request.user, [question.paper_id]).statuses
         if not lock.opens(question.paper_id):
             raise ClubError(f"Not counted. {lock.message}")
         if request.POST.get("withdraw"):
@@ -403,7 +408,9 @@ def question_vote(request: HttpRequest, slug: str) -> HttpResponse:
             vote_question(question=question, user=request.user)
     except ClubError as refused:
         error = str(refused)
-    return questions_response(request, club, membership, meeting=meeting, paper=paper, error=error)
+    return questions_response(
+        request, club, membership, meeting=meeting, paper=paper, error=error, lock=lock
+    )
 
 
 # -- Minutes ----------------------------------------------------------------------------------

@@ -269,12 +269,17 @@ class UpcomingMeetingField(forms.ModelChoiceField):
         return f"{local:%a %b} {local.day}, {local:%H:%M}"
 
 
+UPCOMING_ONLY = {"invalid_choice": "Choose one of the club's upcoming meetings."}
+
+
 class ProposeForm(forms.Form):
     """A paper for an upcoming meeting: one from the canon, or an arXiv id, DOI or BibTeX
     entry for one the canon does not have yet (with its title, when arXiv or Crossref
     cannot be reached)."""
 
-    meeting = UpcomingMeetingField(queryset=Meeting.objects.none(), empty_label=None)
+    meeting = UpcomingMeetingField(
+        queryset=Meeting.objects.none(), empty_label=None, error_messages=UPCOMING_ONLY
+    )
     paper = forms.ModelChoiceField(
         queryset=Paper.objects.all(),
         required=False,
@@ -316,7 +321,13 @@ class ProposeForm(forms.Form):
 
 
 class OpenRoundForm(forms.Form):
-    meeting = UpcomingMeetingField(queryset=Meeting.objects.none(), empty_label=None)
+    meeting = UpcomingMeetingField(
+        queryset=Meeting.objects.none(),
+        empty_label=None,
+        error_messages={
+            "invalid_choice": "Choose an upcoming meeting of the club that has no vote yet."
+        },
+    )
     closes_at = LocalDateTimeField(label="Voting closes", help_text="In the club's time zone.")
 
     def __init__(self, *args, club: Club, **kwargs) -> None:

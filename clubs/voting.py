@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import User
@@ -79,7 +80,7 @@ def upcoming_proposals(
     meetings = club.meetings.upcoming().filter(starts_at__gt=timezone.now())
     if meeting_id is not None:
         meetings = meetings.filter(pk=meeting_id)
-    meetings = list(meetings.select_related("voting")[:limit])
+    meetings = list(meetings.select_related("voting").annotate(paper_count=Count("papers"))[:limit])
     blocks = {meeting.pk: MeetingProposals(meeting) for meeting in meetings}
     for meeting in meetings:
         meeting.club = club

@@ -44,11 +44,18 @@ def page_url(club: Club, meeting_id: int | None = None) -> str:
 
 def page_context(request: HttpRequest, club: Club, membership: Membership, **extra) -> dict:
     blocks = upcoming_proposals(club, request.user)
+    # The meeting a proposal most likely is for: the one being voted on, else the first
+    # with nothing to read yet.
+    likely = next((b for b in blocks if b.is_open), None) or next(
+        (b for b in blocks if not b.meeting.paper_count), None
+    )
+    initial = {"meeting": likely.meeting.pk} if likely else {}
     context = {
         "club": club,
         "membership": membership,
         "blocks": blocks,
-        "form": ProposeForm(club=club),
+        "quiet": [b for b in blocks if not (b.voting or b.proposals)],
+        "form": ProposeForm(club=club, initial=initial),
         "round_form": OpenRoundForm(club=club) if membership.is_organizer else None,
     }
     return context | extra

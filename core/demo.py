@@ -10,7 +10,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from clubs.models import Club, Meeting, Membership, Role
+from clubs.models import (
+    Answer,
+    Club,
+    Comment,
+    Meeting,
+    Membership,
+    Proposal,
+    Question,
+    QuestionStatus,
+    QuestionVote,
+    Review,
+    Role,
+    Rsvp,
+    Vote,
+    VotingRound,
+)
 from notes.models import STAGES, Note, Reading, Visibility
 from papers.models import Curriculum, Paper
 
@@ -45,6 +60,35 @@ LOG_SNIPPETS = [
         "limitation": "Sampling is still slow: how few steps can we get away with?",
     },
 ]
+
+
+# A short discussion in the demo members' voices: (author index, text, reply to index).
+THREAD = [
+    (1, "The ablation table is the part I keep coming back to: which row surprised you?", None),
+    (2, "The one without the residual connections. I expected a small drop, not a collapse.", 0),
+    (0, "Same. I'd like us to spend ten minutes on *why* before the method details.", 0),
+    (
+        3,
+        "For the implementation pass: has anyone got the training loop running on a "
+        "laptop? $O(n^2)$ memory bit me at sequence length 4k.",
+        None,
+    ),
+    (4, "I cut the batch size and used gradient accumulation; notes in my log.", 3),
+]
+QUESTIONS = [
+    "Would the result hold at a tenth of the compute?",
+    "What would a fair baseline look like today?",
+]
+# A paper a member proposes that the canon does not have yet (facts only).
+CANDIDATE = {
+    "title": "Toolformer: Language Models Can Teach Themselves to Use Tools",
+    "authors": "Schick, T.\nDwivedi-Yu, J.\nDessì, R.\nRaileanu, R.\nLomeli, M.\n"
+    "Zettlemoyer, L.\nCancedda, N.\nScialom, T.",
+    "year": 2023,
+    "arxiv_id": "2302.04761",
+    "url": "https://arxiv.org/abs/2302.04761",
+    "kind": "paper",
+}
 
 
 def _demo_password() -> str:
@@ -104,9 +148,12 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
             place=club.place,
             agenda="1. Presenter walks through the method (20 min)\n2. Open questions\n3. "
             "What would we try next?",
-            outcome="Good discussion; see the open questions." if week < 0 else "",
+            outcome="Good discussion: the ablations took most of the hour; see the questions below."
+            if week < 0
+            else "",
         )
-        meeting.papers.add(papers[(week + 4) % len(papers)])
+        if week < 3:  # the last one's paper is being voted on
+            meeting.papers.add(papers[(week + 4) % len(papers)])
         meetings.append(meeting)
 
     # Varied progress: keen members have finished most assigned papers, others lag behind.
@@ -114,6 +161,8 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
         keenness = 1 - index / (len(members) + 1)
         for meeting in meetings:
             paper = meeting.papers.first()
+            if paper is None:
+                continue
             past = meeting.starts_at < now
             if rng.random() > keenness + (0.2 if past else -0.2):
                 continue
@@ -135,4 +184,75 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
                 )
                 note.render()
                 note.save()
+    _demo_week(club, members, meetings, papers, rng)
     return club, credentials
+
+
+def _demo_week(club: Club, members: list, meetings: list, papers: list, rng) -> None:
+    """The rest of a club's week: answers, a thread, questions with minutes, a vote."""
+    last, upcoming, voted = meetings[3], meetings[4], meetings[-1]
+    for index, user in enumerate(members):
+        answer = [Answer.GOING, Answer.GOING, Answer.MAYBE, Answer.GOING, Answer.NO, None][
+            index % 6
+        ]
+        if answer:
+            Rsvp.objects.create(meeting=upcoming, user=user, answer=answer)
+    # Members who read last week's paper talk about it; everyone may read along.
+    posted = []
+    for author, text, parent in THREAD:
+        posted.append(
+            Comment.objects.create(
+                club=club,
+                meeting=last,
+                author=members[author],
+                body=text,
+                parent=posted[parent] if parent is not None else None,
+                created_at=last.starts_at - timedelta(days=2) + timedelta(hours=len(posted)),
+            )
+        )
+    for meeting in (last, upcoming):
+        paper = meeting.papers.first()
+        for number, text in enumerate(QUESTIONS):
+            question = Question.objects.create(
+                club=club,
+                paper=paper,
+                author=members[(number + 1) % len(members)],
+                text=text,
+                created_at=meeting.starts_at - timedelta(days=3),
+            )
+            for voter in members[: 4 - 2 * number]:
+                QuestionVote.objects.create(question=question, user=voter)
+            if meeting is last and number == 0:
+                question.status, question.discussed_in = QuestionStatus.DISCUSSED, last
+            elif meeting is last:
+                question.carried_from = last  # not reached: open for the paper's next talk
+            question.save()
+    # The vote on the last meeting's paper: open until two days before it.
+    VotingRound.objects.create(
+        meeting=voted, opened_by=members[0], closes_at=voted.starts_at - timedelta(days=2)
+    )
+    assigned = {paper.pk for meeting in meetings for paper in meeting.papers.all()}
+    others = list(Paper.objects.exclude(pk__in=assigned).order_by("title"))
+    choices = rng.sample(others, 3) if len(others) >= 3 else others
+    pitches = [
+        "Short and central to what we read last month.",
+        "Everyone cites it; few of us have read it.",
+        "",
+    ]
+    for number, paper in enumerate(choices):
+        proposal = Proposal.objects.create(
+            meeting=voted,
+            paper=paper,
+            proposed_by=members[number + 1],
+            pitch=pitches[number],
+        )
+        for voter in members:
+            if rng.random() < 0.6 - 0.15 * number:
+                Vote.objects.create(proposal=proposal, user=voter)
+    Proposal.objects.create(
+        meeting=voted,
+        candidate=CANDIDATE,
+        proposed_by=members[-1],
+        pitch="Not in the canon yet: tool use is where the field went next.",
+        review=Review.WAITING,
+    )

@@ -22,7 +22,7 @@ GET_URLS = sorted(name for name, rows in EXPECTED.items() if any(g == 200 for g,
 HTMX = {"HX-Request": "true"}
 
 
-def pages(world, role: str):  # noqa: C901 -- one list of every page
+def pages(world, role: str):
     """(name, response) for every GET page the role can open, full and as an htmx fragment."""
     client = world.clients[role]
     for name in GET_URLS:
