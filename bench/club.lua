@@ -1,24 +1,33 @@
 -- Club night: the members of one club, each signed in with their own session, open the
--- week's pages and move their status of the week's paper. Settings from the environment:
+-- week's pages and change things at once. Settings from the environment:
 --   BENCH_CLUB_FILE  lines "session SESSIONID CSRFTOKEN", "get HTMX PATH" (HTMX 0 or 1)
---                    and "post PATH" (the status change of the week's paper)
---   BENCH_WRITES     share of requests that are a status change, 0 to 1 (1: writes only)
+--                    and "post WEIGHT PATH FIELD V1,V2,…" (a write: its share among the
+--                    writes, its htmx POST, and the values its one form field takes)
+--   BENCH_WRITES     share of requests that are writes, 0 to 1 (1: writes only)
 --   BENCH_DELAY_MS   pause before each request on a connection (pacing)
 -- Each request comes from a random member; a read asks for a random page of the mix, a
--- write moves that member's status to one of the passes other than the last one sent.
+-- write picks a kind by weight and sends another value than that member's last one of
+-- that kind, so every write changes a row (a status change, an RSVP).
 local writes = tonumber(os.getenv("BENCH_WRITES") or "0")
 local delay_ms = tonumber(os.getenv("BENCH_DELAY_MS") or "0")
-local statuses = { "pass1", "pass2", "pass3" }
 
-local sessions, gets, post_path = {}, {}, nil
+local sessions, gets, kinds, total_weight = {}, {}, {}, 0
 for line in io.lines(os.getenv("BENCH_CLUB_FILE")) do
-  local kind, a, b = line:match("^(%S+) (%S+) ?(%S*)$")
+  local kind, rest = line:match("^(%S+) (.*)$")
   if kind == "session" then
-    table.insert(sessions, { id = a, csrf = b })
+    local id, csrf = rest:match("^(%S+) (%S+)$")
+    table.insert(sessions, { id = id, csrf = csrf })
   elseif kind == "get" then
-    table.insert(gets, { htmx = a == "1", path = b })
+    local htmx, path = rest:match("^(%S+) (%S+)$")
+    table.insert(gets, { htmx = htmx == "1", path = path })
   elseif kind == "post" then
-    post_path = a
+    local weight, path, field, values = rest:match("^(%S+) (%S+) (%S+) (%S+)$")
+    local list = {}
+    for value in values:gmatch("[^,]+") do
+      table.insert(list, value)
+    end
+    total_weight = total_weight + tonumber(weight)
+    table.insert(kinds, { weight = tonumber(weight), path = path, field = field, values = list })
   end
 end
 
@@ -29,7 +38,7 @@ function setup(thread)
   thread:set("thread_id", #threads)
 end
 
--- Built once per thread: each member's request for each page, and for each status.
+-- Built once per thread: each member's request for each page, and for each write.
 local reads, posts, last = {}, {}, {}
 
 function init(args)
@@ -45,17 +54,31 @@ function init(args)
       end
       reads[m][g] = wrk.format("GET", page.path, headers)
     end
-    posts[m] = {}
-    for s, status in ipairs(statuses) do
-      posts[m][s] = wrk.format("POST", post_path, {
-        Cookie = cookie,
-        ["HX-Request"] = "true",
-        ["Content-Type"] = "application/x-www-form-urlencoded",
-        ["X-CSRFToken"] = session.csrf,
-      }, "status=" .. status)
+    posts[m], last[m] = {}, {}
+    for k, kind in ipairs(kinds) do
+      posts[m][k] = {}
+      for v, value in ipairs(kind.values) do
+        posts[m][k][v] = wrk.format("POST", kind.path, {
+          Cookie = cookie,
+          ["HX-Request"] = "true",
+          ["Content-Type"] = "application/x-www-form-urlencoded",
+          ["X-CSRFToken"] = session.csrf,
+        }, kind.field .. "=" .. value)
+      end
+      last[m][k] = math.random(#kind.values)
     end
-    last[m] = math.random(#statuses)
   end
+end
+
+local function pick_kind()
+  local roll = math.random() * total_weight
+  for k, kind in ipairs(kinds) do
+    roll = roll - kind.weight
+    if roll <= 0 then
+      return k
+    end
+  end
+  return #kinds
 end
 
 function request()
@@ -63,10 +86,12 @@ function request()
   sent = sent + 1
   if writes > 0 and math.random() < writes then
     sent_writes = sent_writes + 1
-    -- Another pass than the last one sent for this member, so the row really changes.
-    local s = (last[m] + math.random(#statuses - 1) - 1) % #statuses + 1
-    last[m] = s
-    return posts[m][s]
+    local k = pick_kind()
+    local count = #kinds[k].values
+    -- Another value than the last one sent for this member, so the row really changes.
+    local v = (last[m][k] + math.random(count - 1) - 1) % count + 1
+    last[m][k] = v
+    return posts[m][k][v]
   end
   return reads[m][math.random(#gets)]
 end

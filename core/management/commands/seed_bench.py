@@ -10,7 +10,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from clubs.models import Club, Meeting, Membership, Role
+from clubs.models import (
+    Club,
+    Comment,
+    Meeting,
+    Membership,
+    Proposal,
+    Question,
+    QuestionVote,
+    Role,
+    Rsvp,
+    Vote,
+    VotingRound,
+)
 from notes.markdown import RENDERER_VERSION, render_markdown
 from notes.models import STAGES, TEXT_FIELDS, Note, Reading, Visibility
 from papers.identity import normalize_title
@@ -220,8 +232,99 @@ class Command(BaseCommand):
                     )
         Reading.objects.bulk_create(readings, batch_size=5000)
         Note.objects.bulk_create(notes, batch_size=2000)
+        self.club_weeks(rng, clubs, papers, opts["members"])
         self.stdout.write(
             f"Seeded {len(papers)} papers, {len(users)} members in {len(clubs)} clubs, "
             f"{len(readings)} readings, {len(notes)} notes, {len(meetings)} meetings "
             f"in {time.monotonic() - started:.0f} s."
+        )
+
+    def club_weeks(self, rng: random.Random, clubs: list, papers: list, size: int) -> None:
+        """Each club's current week as members live it: most have read the week's paper,
+        answered whether they come, talked and asked questions; the next meeting's paper
+        is being voted on."""
+        html = render_markdown(PASS2.format(a="attention", b="memory").split("\n\n")[0])
+        rsvps, comments, questions, proposals, rounds = [], [], [], [], []
+        for club in clubs:
+            members = [m.user_id for m in club.memberships.all()]
+            week, following = list(club.meetings.upcoming()[:2])
+            paper = week.papers.first()
+            mine = dict(
+                Reading.objects.filter(user_id__in=members, paper=paper).values_list(
+                    "user_id", "pk"
+                )
+            )
+            Reading.objects.bulk_create(
+                [
+                    Reading(user_id=user, paper=paper, status=rng.choice(["pass1", "pass2"]))
+                    for user in members
+                    if user not in mine and rng.random() < 0.8
+                ]
+            )
+            for user in members:
+                if rng.random() < 0.7:
+                    answer = rng.choice(["going", "going", "maybe", "no"])
+                    rsvps.append(Rsvp(meeting=week, user_id=user, answer=answer))
+            for n in range(24):
+                comments.append(
+                    Comment(
+                        club=club,
+                        meeting=week if n % 4 else None,
+                        paper=None if n % 4 else paper,
+                        author_id=rng.choice(members),
+                        body="A thought on the method",
+                        body_html=html,
+                    )
+                )
+            for n in range(10):
+                questions.append(
+                    Question(
+                        club=club,
+                        paper=paper,
+                        author_id=rng.choice(members),
+                        text=f"Question {n}: does it hold at scale?",
+                        text_html=f"<p>Question {n}: does it hold at scale?</p>",
+                    )
+                )
+            rounds.append(
+                VotingRound(meeting=following, closes_at=following.starts_at - timedelta(days=1))
+            )
+            for proposed in rng.sample(papers[300:], 6):
+                proposals.append(
+                    Proposal(meeting=following, paper=proposed, proposed_by_id=rng.choice(members))
+                )
+        Rsvp.objects.bulk_create(rsvps)
+        comments = Comment.objects.bulk_create(comments)
+        Comment.objects.bulk_create(
+            [
+                Comment(
+                    club_id=top.club_id,
+                    meeting_id=top.meeting_id,
+                    paper_id=top.paper_id,
+                    parent=top,
+                    author_id=top.author_id,
+                    body="A reply",
+                    body_html="<p>A reply</p>",
+                )
+                for top in comments[::2]
+            ]
+        )
+        questions = Question.objects.bulk_create(questions)
+        VotingRound.objects.bulk_create(rounds)
+        proposals = Proposal.objects.bulk_create(proposals)
+        members_of = {club.pk: [m.user_id for m in club.memberships.all()] for club in clubs}
+        QuestionVote.objects.bulk_create(
+            [
+                QuestionVote(question=q, user_id=user)
+                for q in questions
+                for user in rng.sample(members_of[q.club_id], rng.randint(0, size // 3))
+            ]
+        )
+        club_of = dict(Meeting.objects.filter(voting__isnull=False).values_list("pk", "club_id"))
+        Vote.objects.bulk_create(
+            [
+                Vote(proposal=p, user_id=user)
+                for p in proposals
+                for user in rng.sample(members_of[club_of[p.meeting_id]], rng.randint(0, size // 2))
+            ]
         )
