@@ -6,7 +6,17 @@ from django.http import HttpRequest
 from accounts.models import User
 
 from .access import organized_clubs
-from .models import Club, Invitation, Meeting, Membership, SentMessage
+from .models import (
+    Club,
+    Comment,
+    Invitation,
+    Meeting,
+    Membership,
+    Proposal,
+    Question,
+    SentMessage,
+    VotingRound,
+)
 
 
 class OrganizedClubsOnly:
@@ -113,3 +123,42 @@ class SentMessageAdmin(OrganizedClubsOnly, admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class SeenAndDeleted:
+    """The club's week is written on its pages, where the rules hold (who may vote, the
+    spoiler lock, one vote each): the admin shows it, and deletes what must go (spam)."""
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(SeenAndDeleted, OrganizedClubsOnly, admin.ModelAdmin):
+    list_display = ["club", "author", "meeting", "paper", "created_at", "hidden_at"]
+    list_filter = [("club", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["body"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Question)
+class QuestionAdmin(SeenAndDeleted, OrganizedClubsOnly, admin.ModelAdmin):
+    list_display = ["club", "paper", "author", "status", "created_at"]
+    list_filter = [("club", admin.RelatedOnlyFieldListFilter), "status"]
+    search_fields = ["text"]
+
+
+@admin.register(Proposal)
+class ProposalAdmin(SeenAndDeleted, OrganizedClubsOnly, admin.ModelAdmin):
+    club_lookup = "meeting__club"
+    list_display = ["__str__", "proposed_by", "review", "created_at"]
+    list_filter = ["review"]
+
+
+@admin.register(VotingRound)
+class VotingRoundAdmin(SeenAndDeleted, OrganizedClubsOnly, admin.ModelAdmin):
+    club_lookup = "meeting__club"
+    list_display = ["meeting", "closes_at", "settled_at", "winner"]
