@@ -219,7 +219,13 @@ def answer_rsvp(*, meeting: Meeting, user: User, answer: str) -> Rsvp:
         raise ClubError("Answer going, maybe or not going.")
     if meeting.ends_at < timezone.now():
         raise ClubError("This meeting is over: there is nothing to answer any more.")
-    rsvp, _ = Rsvp.objects.update_or_create(meeting=meeting, user=user, defaults={"answer": answer})
+    # One INSERT … ON CONFLICT DO UPDATE: a first answer and a change of mind alike.
+    (rsvp,) = Rsvp.objects.bulk_create(
+        [Rsvp(meeting=meeting, user=user, answer=answer, updated_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=["meeting", "user"],
+        update_fields=["answer", "updated_at"],
+    )
     return rsvp
 
 
