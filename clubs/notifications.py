@@ -56,12 +56,14 @@ class Kind:
     REMINDER = "reminder"
     HOOK_SCHEDULED = "hook-scheduled"
     HOOK_REMINDER = "hook-reminder"
+    HOOK_VOTING = "hook-voting"
 
 
 # What an organizer can send to the club's chat.
 WEBHOOK_EVENTS = [
     ("scheduled", "A meeting is scheduled"),
     ("reminder", "Reminder before each meeting"),
+    ("voting", "Voting opens on what to read"),
 ]
 
 # Per-member choices, by the token's name for them: (Membership field, what it is called).
@@ -188,7 +190,7 @@ def due_messages(now: datetime) -> list[Outgoing]:
             Q(starts_at__gt=now, starts_at__lte=shifted(now, DIGEST_HORIZON))
             | Q(starts_at__gt=now, created_at__gte=shifted(now, -GRACE))
         )
-        .select_related("presenter")
+        .select_related("presenter", "voting")
         .prefetch_related(Prefetch("papers", Paper.objects.titles()))
         .order_by("starts_at")
     )
@@ -288,6 +290,21 @@ def due_messages(now: datetime) -> list[Outgoing]:
                         meeting,
                     )
                 )
+            voting = getattr(meeting, "voting", None)
+            calling = (
+                voting is not None
+                and "voting" in hook_events
+                and club.webhook_since is not None
+                and voting.opened_at >= club.webhook_since
+                and due_within_grace(voting.opened_at, now)
+                and voting.closes_at > now
+            )
+            if calling:
+                due.append(
+                    Outgoing(
+                        f"club:{club.pk}", Kind.HOOK_VOTING, f"voting:{voting.pk}", club, meeting
+                    )
+                )
     return due
 
 
@@ -383,6 +400,15 @@ def _context(message: Outgoing) -> dict:
             ready_names=", ".join(str(row.user) for row in ready),
             member_count=len(message.rows),
         )
+        voting = getattr(meeting, "voting", None)
+        if voting is not None and voting.settled_at is None:  # still open: the run settles
+            # the rounds that are due before it composes anything
+            context.update(
+                voting_closes=_local(voting.closes_at, club),
+                voting_url=base
+                + reverse("clubs:proposals", args=[club.slug])
+                + f"#meeting-{meeting.pk}",
+            )
         if message.membership is not None:
             mine = next(
                 (row for row in message.rows if row.membership.pk == message.membership.pk), None
@@ -439,6 +465,16 @@ def compose_webhook(message: Outgoing) -> tuple[str, str]:
     if meeting.presenter:
         lines.append(f"Presenter: {meeting.presenter}")
     lines.append(f"Expected before the meeting: {context['required']}")
+    if message.kind == Kind.HOOK_VOTING:
+        closes = _local(meeting.voting.closes_at, message.club)
+        title = f"{message.club.name}: vote on what to read for {when}"
+        lines = [
+            f"Propose a paper and vote until {closes:%a %b} {closes.day}, {closes:%H:%M}.",
+            site_url()
+            + reverse("clubs:proposals", args=[message.club.slug])
+            + f"#meeting-{meeting.pk}",
+        ]
+        return title, "\n".join(lines)
     if message.kind == Kind.HOOK_REMINDER:
         lines.append(f"Ready: {len(context['ready'])} of {context['member_count']}")
         title = f"{message.club.name} meets {when}"

@@ -333,3 +333,36 @@ def test_two_runs_at_once_send_each_message_once(inbox, club, alice, bob, make_u
     assert sum(report.sent for report in reports) == 22
     assert len(inbox.messages) == 22
     assert len({m["To"] for m in inbox.messages}) == 22
+
+
+def test_the_chat_hears_when_voting_opens_and_the_digest_asks_for_votes(inbox, week, hooks):
+    """The vote on the meeting's paper: announced once to the club's chat when it opens,
+    and in the digest while it is open; a round past its time is settled by the run."""
+    from clubs.models import Proposal, VotingRound
+    from papers.models import Paper
+
+    club = week.club
+    club.webhook_url = hooks.url()
+    club.webhook_events = ["voting"]
+    club.webhook_since = DIGEST - timedelta(days=3)
+    club.save()
+    week.papers.clear()
+    voting = VotingRound.objects.create(
+        meeting=week, opened_at=DIGEST - timedelta(hours=2), closes_at=MEETING - timedelta(days=1)
+    )
+    chosen = Proposal.objects.create(meeting=week, paper=Paper.objects.get())
+    run(at(DIGEST))
+    assert [r["payload"]["title"] for r in hooks.requests] == [
+        "Journal Club: vote on what to read for Thu Dec 10, 17:00"
+    ]
+    assert (
+        "Propose a paper and vote until Wed Dec 9, 17:00" in hooks.requests[0]["payload"]["message"]
+    )
+    text = inbox.to("bob@example.org")[0].get_body(("plain",)).get_content()
+    assert "The club is voting on what to read until Wednesday, December 9 at 17:00" in text
+    assert f"https://club.example.org/clubs/{club.slug}/proposals/#meeting-{week.pk}" in text
+    run(at(DIGEST, 30))
+    assert len(hooks.requests) == 1  # once
+    run(at(MEETING - timedelta(hours=20)))
+    voting.refresh_from_db()
+    assert voting.winner == chosen and list(week.papers.all()) == [chosen.paper]
