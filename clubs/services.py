@@ -325,15 +325,13 @@ def review_proposal(*, proposal: Proposal, by: User, accept: bool) -> Proposal:
             locked.save(update_fields=["review", "reviewed_by"])
             return locked
         paper = candidate_into_canon(locked.candidate, by=by)
-        twin = Proposal.objects.filter(meeting=locked.meeting_id, paper=paper).first()
-        if twin is not None:
-            # Proposed from the canon meanwhile: that proposal and its votes stand.
+        locked.twin = Proposal.objects.filter(meeting=locked.meeting_id, paper=paper).first()
+        if locked.twin is not None:
+            # Proposed from the canon meanwhile: that proposal and its votes stand, and
+            # this one makes way for it.
             locked.review = Review.DECLINED
             locked.save(update_fields=["review", "reviewed_by"])
-            raise ClubError(
-                f"“{paper.title}” is in the canon now and was already proposed for that "
-                "meeting: vote for that proposal."
-            )
+            return locked
         locked.paper, locked.review = paper, Review.READY
         locked.save(update_fields=["paper", "review", "reviewed_by"])
     return locked

@@ -29,6 +29,7 @@ from .services import (
     propose,
     review_proposal,
     settle_round,
+    tally,
     withdraw_proposal,
     withdraw_vote,
 )
@@ -181,6 +182,12 @@ def proposal_review(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     else:
         if reviewed.paper_id:
             messages.success(request, f"“{reviewed.title}” is in the canon and open for votes.")
+        elif getattr(reviewed, "twin", None) is not None:
+            messages.info(
+                request,
+                f"“{reviewed.twin.title}” is in the canon now and was already proposed for "
+                "that meeting: its votes count there.",
+            )
         else:
             messages.success(request, f"“{reviewed.title}” was declined.")
     return redirect(page_url(club, proposal.meeting_id))
@@ -230,5 +237,8 @@ def voting_close(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         chosen = Proposal.objects.select_related("paper").get(pk=settled.winner_id)
         messages.success(request, f"Voting closed: “{chosen.title}” is on the meeting's reading.")
         return redirect(meeting.get_absolute_url())
-    messages.info(request, "Voting closed. Several proposals tie: pick the one to read.")
+    if tally(settled):
+        messages.info(request, "Voting closed. Several proposals tie: pick the one to read.")
+    else:
+        messages.info(request, "Voting closed with nothing proposed to choose from.")
     return redirect(page_url(club, pk))

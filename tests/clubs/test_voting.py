@@ -293,3 +293,30 @@ def test_two_votes_at_once_count_once(club, bob, upcoming, make_paper) -> None:
         assert sum(isinstance(o, Vote) for o in outcomes) == 1, outcomes
         assert sum(isinstance(o, ClubError) for o in outcomes) == 1, outcomes
         assert Vote.objects.filter(proposal=proposal).count() == 1
+
+
+def test_accepting_a_paper_proposed_twice_keeps_the_canon_proposal(
+    bob_client, alice_client, club, upcoming
+) -> None:
+    """Proposed by id while someone proposes it from the canon: one proposal stays."""
+    propose(bob_client, club, upcoming, identifier="2302.04761", title="Toolformer")
+    waiting = Proposal.objects.get()
+    review = reverse("clubs:proposal-review", args=[club.slug, waiting.pk])
+    paper = Paper.objects.create(title="Toolformer", arxiv_id="2302.04761")
+    from_canon = Proposal.objects.create(meeting=upcoming, paper=paper)
+    response = alice_client.post(review, {"decision": "accept"})
+    assert (
+        "was already proposed for that meeting"
+        in alice_client.get(response["Location"]).content.decode()
+    )
+    waiting.refresh_from_db()
+    assert waiting.review == Review.DECLINED and waiting.paper is None
+    assert Proposal.objects.filter(paper=paper).get() == from_canon
+    assert Paper.objects.count() == 1
+
+
+def test_closing_a_vote_with_nothing_proposed_says_so(alice_client, club, upcoming, voting):
+    response = alice_client.post(reverse("clubs:voting-close", args=[club.slug, upcoming.pk]))
+    page = alice_client.get(response["Location"]).content.decode()
+    assert "nothing proposed to choose from" in page
+    assert "Assign the winner" not in page and not upcoming.papers.exists()
