@@ -217,7 +217,8 @@ def test_set_status_keeps_first_dates_and_minutes_and_refuses_unknown_papers(
     set_status(user=alice, paper_id=paper.pk, status="pass2", minutes_spent=45)
     again = set_status(user=alice, paper_id=paper.pk, status="pass1")
     assert again.pk == first.pk and again.pass1_at == monday  # first reached on Monday
-    assert again.pass2_at is not None and again.minutes_spent == 45  # kept when not given
+    assert again.pass2_at is None  # moved back: no longer at pass 2
+    assert again.minutes_spent == 45  # kept when not given
     assert set_status(user=bob, paper_id=paper.pk, status="done").user_id == bob.pk
     assert Reading.objects.count() == 2
     with pytest.raises(Paper.DoesNotExist):
