@@ -96,18 +96,28 @@ def _note_for(user: User, paper: Paper) -> Note:
 
 
 def save_note(
-    *, user: User, paper: Paper, data: dict, version: int, note: Note | None = None
+    *,
+    user: User,
+    paper: Paper,
+    data: dict,
+    version: int,
+    note: Note | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> Note:
-    """Save `data` over the note if nobody saved since `version`; else raise StaleNote.
+    """Save `data`'s `fields` (all of the note's by default) over the note if nobody saved
+    since `version`; else raise StaleNote.
 
     The check and the write are one UPDATE … WHERE version = %s, so two tabs saving
     at the same moment cannot both win. `note` is my note as already fetched, if any.
     """
-    values = {name: data[name] for name in [*TEXT_FIELDS, "implementation_url", "visibility"]}
+    names = fields or (*TEXT_FIELDS, "implementation_url", "visibility")
+    values = {name: data[name] for name in names}
     # Rendered first: text the renderer refuses (MarkdownRefused) leaves no note behind.
-    html = {name: render_markdown(values[name]) for name in TEXT_FIELDS}
+    rendered = {name: render_markdown(values[name]) for name in names if name in TEXT_FIELDS}
     if note is None or note.pk is None:
         note = _note_for(user, paper)
+    # The other fields' HTML as loaded: if it changed since, the version check refuses.
+    html = {**(note.html or {}), **rendered}
     now = timezone.now()
     updated = Note.objects.filter(pk=note.pk, version=version).update(
         **values,

@@ -75,7 +75,9 @@ def curriculum(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     paper = get_object_or_404(Paper.objects.for_page_of(request.user), pk=pk)
-    context = {"paper": paper, **panel_context(request.user, paper)}
+    # ?edit=log opens that section's editor: the notebook's Edit links without script.
+    edit = request.GET.get("edit", "")
+    context = {"paper": paper, **panel_context(request.user, paper, edit=edit)}
     return render(request, "papers/paper.html", context)
 
 

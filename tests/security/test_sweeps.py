@@ -33,6 +33,9 @@ def pages(world, role: str):
         client.get(world.meeting.get_absolute_url() + "?fragment=readiness", headers=HTMX),
     )
     yield "canon-search", client.get("/papers/?q=attention", headers=HTMX)
+    section = f"/reading/paper/{world.paper.pk}/notes/log/"
+    for query in ("", "?edit=1"):
+        yield "notes-section", client.get(section + query, headers=HTMX)
 
 
 @pytest.mark.parametrize("role", [r for r in ROLES if r != "organizer"])

@@ -38,7 +38,9 @@ EXPECTED = {
     # A member's own reading: any signed-in user, on their own rows only.
     "notes:preview": [(302, 302)] + [(405, 200)] * 4,
     "notes:status": [(302, 302)] + [(405, 302)] * 4,
-    "notes:save": [(302, 302)] + [(405, 200)] * 4,
+    "notes:save": [(302, 302)] + [(405, 302)] * 4,
+    # A section of my notes: a fragment for htmx; a plain GET goes to the paper page.
+    "notes:section": [(302, 302)] + [(302, 405)] * 4,
     "clubs:list": SIGNED_IN_PAGE,
     "clubs:create": [(302, 302)] + [(200, 200)] * 4,
     "clubs:calendar": [(302, 302)] + [(200, 302)] * 4,
