@@ -15,8 +15,8 @@ from . import exports
 from .forms import MAX_TEXT, StatusForm
 from .markdown import MarkdownRefused, render_markdown
 from .models import TEXT_FIELDS, Note, Reading
-from .reading_list import ReadingListFilter, panel_context, reading_list
 from .notebook import BY_KEY, SAVABLE, SHARING, SectionView, section_form
+from .reading_list import ReadingListFilter, panel_context, reading_list
 from .services import StaleNote, save_note, set_status
 
 PANEL = "notes/panel.html"
