@@ -69,6 +69,9 @@ EXPECTED = {
     "clubs:unsubscribe": PUBLIC_FORM,
     "clubs:leave": [(302, 302), (405, 404), (405, 302), (405, 302), (405, 404)],
     "accounts:profile": [(302, 302)] + [(200, 200)] * 4,
+    "accounts:data": SIGNED_IN_PAGE,
+    # A POST without the password is refused with the form again: nothing is deleted.
+    "accounts:delete": [(302, 302)] + [(200, 200)] * 4,
     "password_change": [(302, 302)] + [(200, 200)] * 4,
     "password_change_done": SIGNED_IN_PAGE,
     "logout": [(302, 302)] + [(405, 302)] * 4,
