@@ -20,8 +20,13 @@ class ReadingListFilter(forms.Form):
     status = forms.ChoiceField(
         required=False,
         choices=[("", "Any status"), ("active", "In progress"), *Status.choices],
+        widget=forms.Select(attrs={"aria-label": "Show papers with status"}),
     )
-    group = forms.ChoiceField(required=False, choices=GROUPINGS)
+    group = forms.ChoiceField(
+        required=False,
+        choices=GROUPINGS,
+        widget=forms.Select(attrs={"aria-label": "Group papers"}),
+    )
 
     def selected(self, name: str, default: str = "") -> str:
         if self.is_bound and self.is_valid():

@@ -148,3 +148,4 @@ def test_pages_have_no_inline_script_or_style(world) -> None:
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), name
         assert " style=" not in body and "<style" not in body, name
         assert not re.search(r"\son[a-z]+=", body), name
+        assert "{#" not in body and "{%" not in body, name  # a template comment or tag shown
