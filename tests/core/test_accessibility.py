@@ -102,6 +102,17 @@ def demo(staff, make_user, make_paper) -> dict[str, str]:
     }
 
 
+def watch_console(page, problems: list[str]) -> None:
+    """Console errors and warnings (a CSP refusal is one) and uncaught script errors."""
+
+    def seen(message) -> None:
+        if message.type in ("error", "warning"):
+            problems.append(f"console {message.type} on {page.url}: {message.text}")
+
+    page.on("console", seen)
+    page.on("pageerror", lambda error: problems.append(f"script error on {page.url}: {error}"))
+
+
 def check(page, url: str, width: int) -> list[str]:
     """What is wrong with one page: axe violations (any impact) and sideways scrolling."""
     page.goto(url)
@@ -116,8 +127,9 @@ def check(page, url: str, width: int) -> list[str]:
         problems.append(f"{url} at {width}px scrolls sideways: {wide}")
     page.add_script_tag(url=AXE_URL)
     result = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".map((v) => `${v.id} (${v.impact}): ${v.nodes.slice(0, 3).map((n) => n.target).join(' | ')}`)"
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .map((v) => `${v.id} (${v.impact}): ` +
+                         v.nodes.slice(0, 3).map((n) => n.target).join(' | '))"""
     )
     problems += [f"{url} at {width}px: {violation}" for violation in result]
     return problems
