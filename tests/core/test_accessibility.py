@@ -147,15 +147,7 @@ def test_every_main_page_passes_axe_and_fits_a_phone(
         context.set_default_timeout(15_000)
         context.route(f"**{AXE_URL}", lambda route: route.fulfill(path=axe))
         page = context.new_page()
-        page.on(
-            "console",
-            lambda m: (
-                problems.append(f"console {m.type} on {page.url}: {m.text}")
-                if m.type in ("error", "warning")
-                else None
-            ),
-        )
-        page.on("pageerror", lambda error: problems.append(f"script error on {page.url}: {error}"))
+        watch_console(page, problems)
         problems += check(page, demo["sign-in"], width)
         sign_in(page, "olga")
         for name, url in demo.items():
