@@ -51,11 +51,20 @@ def delete_account(*, user: User, keep_shared_logs: bool) -> int:
     active, a member of the same clubs), so the clubs keep reading them without a name.
 
     Returns how many shared notes were kept. Raises AccountInUse, changing nothing, while
-    a club with other members would be left without an organizer.
+    a club with other members would be left without an organizer, or the site without an
+    administrator.
     """
     from clubs.models import Club, Membership, Role
     from notes.models import Note, Visibility
 
+    if (
+        user.is_superuser
+        and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk).exists()
+    ):
+        raise AccountInUse(
+            "You are the site's only administrator. Make another account a superuser in the "
+            "admin first; nothing was deleted."
+        )
     orphaned = clubs_left_without_organizer(user)
     if orphaned:
         names = ", ".join(orphaned)

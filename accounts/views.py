@@ -4,6 +4,7 @@ from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core import ratelimit
@@ -32,7 +33,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_GET
 def data(request: HttpRequest) -> HttpResponse:
     """Everything I have here, as one JSON file."""
-    name = f"{settings.SITE_NAME}-{request.user.username}.json".replace(" ", "-").lower()
+    name = f"{slugify(settings.SITE_NAME) or 'reading-group'}-{slugify(request.user.username)}.json"
     return attachment(member_json(request.user), "application/json", name)
 
 

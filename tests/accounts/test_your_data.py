@@ -144,3 +144,17 @@ def test_the_last_organizer_of_a_club_with_members_cannot_leave_it_orphaned(
     assert "Solo: it is deleted too" in client.get(reverse("accounts:delete")).content.decode()
     client.post(reverse("accounts:delete"), {"password": PASSWORD})
     assert not Club.objects.filter(name="Solo").exists()
+
+
+def test_the_only_administrator_cannot_delete_their_account(make_user) -> None:
+    from django.test import Client
+
+    admin = make_user("root", is_superuser=True, is_staff=True)
+    client = Client()
+    client.force_login(admin)
+    response = client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert "only administrator" in response.content.decode()
+    assert User.objects.filter(username="root").exists()
+    make_user("second", is_superuser=True, is_staff=True)
+    client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    assert not User.objects.filter(username="root").exists()
