@@ -5,4 +5,6 @@ from . import views
 app_name = "accounts"
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("profile/data/", views.data, name="data"),
+    path("profile/delete/", views.delete, name="delete"),
 ]

@@ -77,7 +77,7 @@ def invite(
             "site_name": settings.SITE_NAME,
         }
         send_mail(
-            subject=f"{by} invites you to {club.name}",
+            subject=f"[{settings.SITE_NAME}] {by} invites you to {club.name}",
             message=render_to_string("clubs/invitation_email.txt", context),
             from_email=None,
             recipient_list=[email],

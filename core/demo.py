@@ -26,7 +26,8 @@ from clubs.models import (
     Vote,
     VotingRound,
 )
-from notes.models import STAGES, Note, Reading, Visibility
+from notes.models import STAGES, Note, Visibility
+from notes.services import set_status
 from papers.models import Curriculum, Paper
 
 DEMO_CLUB = "Demo Journal Club"
@@ -167,12 +168,11 @@ def create_demo_club(organizer: User) -> tuple[Club, list[tuple[str, str]]] | No
             if rng.random() > keenness + (0.2 if past else -0.2):
                 continue
             rank = rng.randint(1, 4) if past else rng.randint(0, 2)
-            status = STAGES[rank].value
             when = meeting.starts_at - timedelta(days=rng.randint(1, 6))
-            reading = Reading(user=user, paper=paper, status=status)
-            for stage in STAGES[: rank + 1]:
-                setattr(reading, f"{stage.value}_at", min(when, now))
-            reading.save()
+            # Through the one entry point, a stage an hour apart, so each reading has its history.
+            for step, stage in enumerate(STAGES[: rank + 1]):
+                at = min(when + timedelta(hours=step), now)
+                set_status(user=user, paper_id=paper.pk, status=stage.value, when=at)
             if rank >= 2:
                 log = LOG_SNIPPETS[(index + meeting.pk) % len(LOG_SNIPPETS)]
                 note = Note(

@@ -2,7 +2,7 @@ from django import forms
 from django.core.validators import MaxLengthValidator
 
 from .markdown import validate_renderable
-from .models import LOG_FIELDS, PASS_FIELDS, TEXT_FIELDS, Note, Status
+from .models import TEXT_FIELDS, Note, Status
 
 MAX_TEXT = 20_000
 
@@ -26,7 +26,7 @@ class NoteForm(forms.ModelForm):
         model = Note
         fields = [*TEXT_FIELDS, "implementation_url", "visibility"]
         widgets = {
-            name: forms.Textarea(attrs={"rows": 3, "placeholder": prompt})
+            name: forms.Textarea(attrs={"rows": 4, "placeholder": prompt})
             for name, prompt in PROMPTS.items()
         } | {"visibility": forms.RadioSelect}
         help_texts = {"implementation_url": "A link to your code for pass 3."}
@@ -34,15 +34,10 @@ class NoteForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name in TEXT_FIELDS:
-            self.fields[name].validators += [MaxLengthValidator(MAX_TEXT), validate_renderable]
+            if name in self.fields:  # a section's form has some of them
+                self.fields[name].validators += [MaxLengthValidator(MAX_TEXT), validate_renderable]
         if "version" not in self.initial:
             self.initial["version"] = self.instance.version if self.instance.pk else 0
-
-    def pass_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in PASS_FIELDS]
-
-    def log_fields(self) -> list[forms.BoundField]:
-        return [self[name] for name in LOG_FIELDS]
 
     def clean_implementation_url(self) -> str:
         url = self.cleaned_data["implementation_url"].strip()

@@ -79,12 +79,45 @@ class Reading(models.Model):
     def rank(self) -> int:
         return stage_rank(self.status)
 
+    @property
+    def since(self):
+        """When the reading reached its current status (None for readings older than dates)."""
+        return getattr(self, f"{self.status}_at")
+
     def stage_dates(self) -> list[tuple[str, object]]:
+        """The stages reached before the current one, latest first, with their dates.
+
+        Moving back clears the dates of the stages after the new one (`set_status`), so
+        these are stages the reader has really passed through on the way to where they are.
+        """
         return [
             (label, getattr(self, f"{value}_at"))
-            for value, label in Status.choices
-            if getattr(self, f"{value}_at")
+            for value, label in reversed(Status.choices)
+            if value != self.status and getattr(self, f"{value}_at")
         ]
+
+
+class StatusChange(models.Model):
+    """One change of a member's reading status: the history behind Reading's dates.
+
+    Written by `notes.services.set_status` in the same transaction as the change. Keyed
+    by member and paper rather than by reading, so the write needs no reading id first.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="status_changes"
+    )
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=Status.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "paper", "at"])]
+
+    def __str__(self) -> str:
+        before = self.get_from_status_display() or "nothing"
+        return f"{self.user} · {self.paper}: {before} → {self.get_to_status_display()}"
 
 
 class Visibility(models.TextChoices):

@@ -20,8 +20,13 @@ class ReadingListFilter(forms.Form):
     status = forms.ChoiceField(
         required=False,
         choices=[("", "Any status"), ("active", "In progress"), *Status.choices],
+        widget=forms.Select(attrs={"aria-label": "Show papers with status"}),
     )
-    group = forms.ChoiceField(required=False, choices=GROUPINGS)
+    group = forms.ChoiceField(
+        required=False,
+        choices=GROUPINGS,
+        widget=forms.Select(attrs={"aria-label": "Group papers"}),
+    )
 
     def selected(self, name: str, default: str = "") -> str:
         if self.is_bound and self.is_valid():
@@ -155,19 +160,21 @@ def reading_list(user, filters: ReadingListFilter, with_progress: bool = True) -
     }
 
 
-def panel_context(user, paper) -> dict:
-    """What the paper page shows of my own reading: status, notes, what to read first.
+def panel_context(user, paper, *, edit: str = "", form=None, conflict=None) -> dict:
+    """What the paper page shows of my own reading: status, the notebook, what to read first.
 
     `paper` comes from `Paper.objects.with_reading_of(user)` with `builds_on` prefetched
-    through `with_status_for(user)`, so this runs no query.
+    through `with_status_for(user)`, so this runs no query. `edit` opens that section's
+    editor (the page without script), with `form` and `conflict` after a refused save.
     """
-    from .forms import NoteForm
+    from .notebook import notebook, sharing_form
 
     reading = getattr(paper, "my_reading", None)
     note = getattr(paper, "my_note", None) or Note(user=user, paper=paper)
     return {
         "reading": reading,
         "note": note,
-        "form": NoteForm(instance=note),
+        "sections": notebook(note, reading, edit=edit, form=form, conflict=conflict),
+        "sharing": sharing_form(note),
         "read_first": [p for p in paper.builds_on.all() if p.my_status != Status.DONE],
     }

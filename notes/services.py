@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.html import linebreaks
@@ -11,7 +11,7 @@ from accounts.models import User
 from papers.models import Paper
 
 from .markdown import RENDERER_VERSION, MarkdownRefused, render_markdown
-from .models import TEXT_FIELDS, Note, Reading, Status, stage_rank
+from .models import STAGE_RANK, TEXT_FIELDS, Note, Reading, Status, StatusChange, stage_rank
 
 
 class StaleNote(Exception):
@@ -25,16 +25,39 @@ class StaleNote(Exception):
 def set_status(
     *, user: User, paper_id: int, status: str, minutes_spent: int | None = None, when=None
 ) -> Reading:
-    """Move my reading of a paper to `status`, stamping the date a stage is first reached.
+    """Move my reading of a paper to `status`, and record the change in its history.
 
+    The date a stage is first reached is kept; moving back to an earlier stage clears
+    the dates of the stages after it (they are no longer true of where I am), and the
+    history keeps that they happened. Two statements in one transaction: the history
+    row (which reads the status before the change) and the upsert.
     Raises Paper.DoesNotExist for a paper that is not in the canon.
     """
     if status not in Status.values:
         raise ValueError(f"Unknown status {status!r}.")
-    reading = _upsert(user, paper_id, status, minutes_spent, when or timezone.now())
+    when = when or timezone.now()
+    # No savepoint: inside a caller's transaction (an import) this adds no statements.
+    with transaction.atomic(savepoint=False):
+        _record_change(user, paper_id, status, when)
+        reading = _upsert(user, paper_id, status, minutes_spent, when)
     if reading is None:
         raise Paper.DoesNotExist(paper_id)
     return reading
+
+
+def _record_change(user: User, paper_id: int, status: str, when) -> None:
+    """One INSERT … SELECT: a history row from my current status (none yet: "") to
+    `status`, unless that is already my status or the paper is not in the canon."""
+    history, readings = StatusChange._meta.db_table, Reading._meta.db_table
+    at = connection.ops.adapt_datetimefield_value(when)
+    sql = (
+        f"INSERT INTO {history} (user_id, paper_id, from_status, to_status, at) "  # noqa: S608 -- names, not input
+        f"SELECT %s, p.id, COALESCE(r.status, ''), %s, %s FROM {Paper._meta.db_table} p "
+        f"LEFT JOIN {readings} r ON r.paper_id = p.id AND r.user_id = %s "
+        "WHERE p.id = %s AND (r.status IS NULL OR r.status <> %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, status, at, user.pk, paper_id, status])
 
 
 def _upsert(user: User, paper_id: int, status: str, minutes: int | None, when) -> Reading | None:
@@ -45,12 +68,19 @@ def _upsert(user: User, paper_id: int, status: str, minutes: int | None, when) -
     a status change is the app's most frequent write. Needs PostgreSQL or SQLite 3.35+.
     """
     table, stamp = Reading._meta.db_table, f"{status}_at"  # `status` is one of the choices
+    # Stages after the new one were not reached on the way here (any more); a reading that
+    # moves on from "dropped" is no longer dropped. Dropping keeps the stages reached.
+    cleared = []
+    if status != Status.DROPPED:
+        later = [name for name in STAGE_RANK if stage_rank(name) > stage_rank(status)]
+        cleared = [f"{name}_at" for name in [*later, "dropped"]]
+    resets = "".join(f"{name} = NULL, " for name in cleared)
     at = connection.ops.adapt_datetimefield_value(when)
     sql = (
         f"INSERT INTO {table} (user_id, paper_id, status, {stamp}, minutes_spent, updated_at) "  # noqa: S608 -- names, not input
         f"SELECT %s, id, %s, %s, %s, %s FROM {Paper._meta.db_table} WHERE id = %s "
         "ON CONFLICT (user_id, paper_id) DO UPDATE SET status = excluded.status, "
-        f"{stamp} = COALESCE({table}.{stamp}, excluded.{stamp}), "
+        f"{resets}{stamp} = COALESCE({table}.{stamp}, excluded.{stamp}), "
         f"minutes_spent = COALESCE(excluded.minutes_spent, {table}.minutes_spent), "
         "updated_at = excluded.updated_at RETURNING *"
     )
@@ -66,18 +96,28 @@ def _note_for(user: User, paper: Paper) -> Note:
 
 
 def save_note(
-    *, user: User, paper: Paper, data: dict, version: int, note: Note | None = None
+    *,
+    user: User,
+    paper: Paper,
+    data: dict,
+    version: int,
+    note: Note | None = None,
+    fields: tuple[str, ...] | None = None,
 ) -> Note:
-    """Save `data` over the note if nobody saved since `version`; else raise StaleNote.
+    """Save `data`'s `fields` (all of the note's by default) over the note if nobody saved
+    since `version`; else raise StaleNote.
 
     The check and the write are one UPDATE … WHERE version = %s, so two tabs saving
     at the same moment cannot both win. `note` is my note as already fetched, if any.
     """
-    values = {name: data[name] for name in [*TEXT_FIELDS, "implementation_url", "visibility"]}
+    names = fields or (*TEXT_FIELDS, "implementation_url", "visibility")
+    values = {name: data[name] for name in names}
     # Rendered first: text the renderer refuses (MarkdownRefused) leaves no note behind.
-    html = {name: render_markdown(values[name]) for name in TEXT_FIELDS}
+    rendered = {name: render_markdown(values[name]) for name in names if name in TEXT_FIELDS}
     if note is None or note.pk is None:
         note = _note_for(user, paper)
+    # The other fields' HTML as loaded: if it changed since, the version check refuses.
+    html = {**(note.html or {}), **rendered}
     now = timezone.now()
     updated = Note.objects.filter(pk=note.pk, version=version).update(
         **values,
@@ -123,8 +163,11 @@ def _rerendered(text: str) -> str:
         return linebreaks(text, autoescape=True)
 
 
-def record_imported_reading(*, user: User, paper: Paper, status: str, thoughts: str) -> int:
-    """Apply a list's read mark and blurb without undoing progress or overwriting notes.
+def record_imported_reading(
+    *, user: User, paper: Paper, status: str, thoughts: str, notes: dict[str, str] | None = None
+) -> int:
+    """Apply a list's status, blurb and labelled notes without undoing progress or
+    overwriting a note: only empty note fields are filled.
 
     Returns 1 when the status changed, else 0.
     """
@@ -134,10 +177,18 @@ def record_imported_reading(*, user: User, paper: Paper, status: str, thoughts: 
         if current is None or stage_rank(status) > current.rank:
             set_status(user=user, paper_id=paper.pk, status=status)
             changed = 1
+    texts = {name: value.strip() for name, value in (notes or {}).items() if value.strip()}
+    link = texts.get("implementation_url", "")
+    if not link.lower().startswith(("http://", "https://")) or len(link) > 500 or "\n" in link:
+        texts.pop("implementation_url", None)  # what the note form would refuse
     if thoughts.strip():
+        texts["thoughts"] = thoughts.strip()
+    if texts:
         note = _note_for(user, paper)
-        if not note.thoughts.strip():
-            note.thoughts = thoughts.strip()
+        empty = {name: text for name, text in texts.items() if not getattr(note, name).strip()}
+        if empty:
+            for name, text in empty.items():
+                setattr(note, name, text)
             note.render()
             note.version += 1
             note.save()

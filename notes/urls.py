@@ -9,4 +9,5 @@ urlpatterns = [
     path("preview/", views.preview, name="preview"),
     path("paper/<int:paper_id>/status/", views.status, name="status"),
     path("paper/<int:paper_id>/", views.save, name="save"),
+    path("paper/<int:paper_id>/notes/<slug:key>/", views.section, name="section"),
 ]

@@ -19,6 +19,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 
 from .citations import citation_key, percent_encode, to_bibtex
+from .importers.markdown_list import note_sections
 from .models import Curriculum, Paper, Phase, Placement, Tier
 
 # A member's reading status of a paper, as the notes app reports it ("done", "queued", ...).
@@ -119,13 +120,20 @@ def markdown_link_target(url: str) -> str:
     return percent_encode(url, _LINK_UNSAFE)
 
 
+# A reading status other than done and queued, as a marker after the item's link.
+STATUS_MARKERS = {"pass1": "PASS 1", "pass2": "PASS 2", "pass3": "PASS 3", "dropped": "DROPPED"}
+
+
 def to_markdown(
     papers: Iterable[Paper],
     status_of: StatusOf | None = None,
     thoughts_of: Callable[[Paper], str] | None = None,
     title: str = "Reading list",
+    notes_of: Callable[[Paper], dict[str, str]] | None = None,
 ) -> str:
-    """Topics as headings, one linked item per paper, ✔️ for read and *TO READ* for queued."""
+    """Topics as headings, one linked item per paper, ✔️ for read and *TO READ* for queued
+    (*PASS 2*, *DROPPED*, … for the rest); under it the reader's thoughts and labelled
+    notes, indented, as the Markdown importer reads them back."""
     by_topic: dict[str, list[Paper]] = {}
     for paper in papers:
         names = [t.name for t in paper.topics.all()] or ["Other"]
@@ -142,10 +150,11 @@ def to_markdown(
             item = f"- {mark}[{label}]({link}){year}" if link else f"- {mark}{label}{year}"
             if status == "queued":
                 item += " *TO READ*"
+            elif status in STATUS_MARKERS:
+                item += f" *{STATUS_MARKERS[status]}*"
             lines += [item, ""]
-            thoughts = thoughts_of(paper).strip() if thoughts_of else ""
-            if thoughts:
-                lines += [thoughts, ""]
+            thoughts = thoughts_of(paper) if thoughts_of else ""
+            lines += note_sections(thoughts, notes_of(paper) if notes_of else {})
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -298,6 +307,7 @@ def render_export(
     *,
     status_of: StatusOf | None = None,
     thoughts_of: Callable[[Paper], str] | None = None,
+    notes_of: Callable[[Paper], dict[str, str]] | None = None,
     title: str = "Reading list",
 ) -> str:
     """The canon, or with `status_of` a member's list, in one of FORMATS."""
@@ -306,7 +316,9 @@ def render_export(
     if fmt == "json":
         return to_json(papers, status_of)
     if fmt == "markdown":
-        return to_markdown(papers, status_of=status_of, thoughts_of=thoughts_of, title=title)
+        return to_markdown(
+            papers, status_of=status_of, thoughts_of=thoughts_of, title=title, notes_of=notes_of
+        )
     if fmt == "ris":
         return to_ris(papers)
     if fmt == "csljson":

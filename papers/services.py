@@ -425,19 +425,21 @@ class Importer:
         return self.summary
 
     def record_reading(self, records: list[tuple[Paper, PaperRecord]]) -> None:
-        """With a reader: ✔️ becomes done, *TO READ* queued, a blurb their free thoughts."""
+        """With a reader: ✔️ becomes done, *TO READ* queued, a blurb their free thoughts and
+        labelled notes the note fields they name (only the empty ones)."""
         if self.reader is None:
             return
         from notes.services import record_imported_reading
 
         for paper, record in records:
-            if record.read_state or record.blurb:
+            if record.read_state or record.blurb or record.notes:
                 try:
                     self.summary.statuses_set += record_imported_reading(
                         user=self.reader,
                         paper=paper,
                         status=record.read_state,
                         thoughts=record.blurb,
+                        notes=record.notes,
                     )
                 except ValueError as error:  # Markdown the renderer refuses
                     raise ImportFormatError(

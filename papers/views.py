@@ -79,7 +79,9 @@ def paper_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if is_fragment_request(request) and request.GET.get("fragment") == "clubs":
         return clubs_fragment(request, pk)
     paper = get_object_or_404(Paper.objects.for_page_of(request.user), pk=pk)
-    context = {"paper": paper, **panel_context(request.user, paper)}
+    # ?edit=log opens that section's editor: the notebook's Edit links without script.
+    edit = request.GET.get("edit", "")
+    context = {"paper": paper, **panel_context(request.user, paper, edit=edit)}
     reading = context["reading"]
     context["clubs_view"] = clubs_on_paper(request.user, paper, reading and reading.status)
     return render(request, "papers/paper.html", context)

@@ -207,6 +207,8 @@ EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Reading Group <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Error reports to the site's admins name the site, like every other email it sends.
+EMAIL_SUBJECT_PREFIX = f"[{SITE_NAME}] "
 
 # Deployment protections: on by default when DEBUG is off, each switchable for
 # set-ups such as a plain-HTTP benchmark on 127.0.0.1.

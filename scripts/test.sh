@@ -14,6 +14,20 @@ if ! command -v chromium >/dev/null; then
   fi
 fi
 
+# axe-core, the accessibility checker the browser tests inject: a pinned test asset from npm.
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  if ! command -v npm >/dev/null; then
+    echo "== installing Debian's npm for the accessibility tests' axe-core"
+    if [ "$(id -u)" = 0 ]; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null || exit 1
+    else
+      sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null || exit 1
+    fi
+  fi
+  echo "== npm ci (axe-core for the accessibility tests)"
+  npm ci --no-audit --no-fund --loglevel=error || exit 1
+fi
+
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API runs an event loop beside the ORM
 PYTEST=(.venv/bin/python -m pytest)
 

@@ -364,7 +364,7 @@ def check_limits(result: ParseResult) -> ParseResult:
                     f"{record.title[:60]!r}: {name} is longer than {limit} characters",
                     line=record.line,
                 )
-        if len(record.blurb) > MAX_TEXT:
+        if max([len(record.blurb), *map(len, record.notes.values())]) > MAX_TEXT:
             raise ImportFormatError(
                 f"{record.title[:60]!r}: the text about it is longer than {MAX_TEXT:,} "
                 "characters, the most a note holds",

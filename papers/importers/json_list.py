@@ -20,6 +20,7 @@ from ..identity import normalize_arxiv_id, normalize_doi
 from .records import (
     BUNDLED_CURRICULUM,
     KINDS,
+    READ_STATES,
     TIERS,
     CurriculumRecord,
     ImportFormatError,
@@ -29,7 +30,7 @@ from .records import (
     PlacementRecord,
 )
 
-STATUS_TO_READ_STATE = {"done": "done", "queued": "queued"}
+STATUS_TO_READ_STATE = {state: state for state in READ_STATES if state}
 
 
 def _text(item: dict, key: str, position: int) -> str:

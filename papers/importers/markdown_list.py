@@ -30,6 +30,15 @@ Decisions, each because real lists do it:
   (`*TO READ*`, `*TO WRITE*`) is a marker, not a blurb: `*TO WRITE*` means the reader
   has not written one yet.
 - Text between a heading and its first item describes the category and is not kept.
+- Our own exports add what a blog list has no words for, in ways a blog list never
+  trips over: a status marker after the link for a paper in progress or dropped
+  (`*PASS 1*`, `*PASS 2*`, `*PASS 3*`, `*DROPPED*`), and under the item, indented by
+  four spaces (so that in Markdown it belongs to the item, and no line of a note can
+  pass for an item, heading or rule here), the reader's thoughts and then their
+  labelled notes: a paragraph starting `**Problem.**`, `**Approach.**`, … (see
+  NOTE_SECTIONS) starts that note, up to the next label. A note's own paragraph that
+  starts like a label is written with a backslash before it, which reading removes.
+  Blurbs are dedented, so an indented blurb reads as an unindented one.
 - Links to anything count, not just papers ("Other resources" sections list blog
   posts and documentation): the kind is guessed from the URL (GitHub → code, a
   `/book/` path → book, a blog host or path → post, else paper), and the arXiv id or
@@ -40,6 +49,7 @@ from __future__ import annotations
 
 import html
 import re
+import textwrap
 
 from ..identity import normalize_arxiv_id, normalize_doi
 from .citation import kind_from_url
@@ -62,9 +72,71 @@ _QUEUED = re.compile(r"(?<![a-z])to[ -]read(?![a-z])", re.IGNORECASE)
 _MARKER_LINE = re.compile(
     r"^[*_]{0,2}\s*(?P<word>to[ -]read|to[ -]write)\s*[*_]{0,2}$", re.IGNORECASE
 )
+_STATUS_MARKER = re.compile(r"[*_]{1,2}\s*(pass\s*[123]|dropped)\s*[*_]{1,2}", re.IGNORECASE)
+# A line indented this much is a note's text (or code): never an item, heading or marker.
+NOTE_INDENT = "    "
+# The labelled notes under an item, by the note field each becomes, in the order written.
+NOTE_SECTIONS = {
+    "problem": "Problem",
+    "approach": "Approach",
+    "key_result": "Key result",
+    "limitation": "Limitation or open question",
+    "pass1": "Pass 1 notes",
+    "pass2": "Pass 2 notes",
+    "pass3": "Pass 3 notes",
+    "implementation_url": "My implementation",
+}
+_FIELD_OF_LABEL = {label.casefold(): name for name, label in NOTE_SECTIONS.items()}
+_LABELS = "|".join(re.escape(label) for label in NOTE_SECTIONS.values())
+_LABEL_LINE = re.compile(
+    rf"^(?P<escapes>\\*)\*\*(?P<label>{_LABELS})\.\*\*(?: (?P<rest>.*))?$", re.IGNORECASE
+)
 # How many lines a link may wrap over after its item's line.
 _WRAPPED_LINES = 10
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+
+
+def note_sections(thoughts: str, notes: dict[str, str]) -> list[str]:
+    """The lines under an item for the reader's thoughts and labelled notes, indented."""
+    lines: list[str] = []
+
+    def paragraph_lines(text: str, label: str = "") -> None:
+        start = True
+        for number, line in enumerate(text.strip().splitlines()):
+            if number == 0 and label:
+                line = f"**{label}.** {line}" if line else f"**{label}.**"
+            elif start and _LABEL_LINE.match(line):
+                line = "\\" + line  # a note's own text, not a label: read back as written
+            lines.append(f"{NOTE_INDENT}{line}" if line.strip() else "")
+            start = not line.strip()
+        lines.append("")
+
+    if thoughts.strip():
+        paragraph_lines(thoughts)
+    for name, label in NOTE_SECTIONS.items():
+        if (notes.get(name) or "").strip():
+            paragraph_lines(notes[name], label)
+    return lines
+
+
+def split_sections(blurb: list[str]) -> tuple[str, dict[str, str]]:
+    """A blurb's lines as the free text before the first label, and the labelled notes."""
+    text = textwrap.dedent("\n".join(blurb)).split("\n")
+    free: list[str] = []
+    notes: dict[str, list[str]] = {}
+    current = free
+    for number, line in enumerate(text):
+        starts_paragraph = number == 0 or not text[number - 1].strip()
+        label = _LABEL_LINE.match(line) if starts_paragraph else None
+        if label and not label.group("escapes"):
+            current = notes.setdefault(_FIELD_OF_LABEL[label.group("label").casefold()], [])
+            line = label.group("rest") or ""
+        elif label:
+            line = line[1:]
+        current.append(line)
+    sections = {name: "\n".join(lines).strip() for name, lines in notes.items()}
+    blurb_text = re.sub(r"\n{3,}", "\n\n", "\n".join(free).strip())
+    return blurb_text, {name: value for name, value in sections.items() if value}
 
 
 def skip_front_matter(lines: list[str]) -> int:
@@ -110,22 +182,22 @@ class _Reader:
         self.previous_was_item = False
 
     def close_group(self) -> None:
-        text = "\n".join(self.blurb).strip()
-        text = re.sub(r"\n{3,}", "\n\n", text)
+        text, notes = split_sections(self.blurb)
         for paper in self.group:
-            paper.blurb = text
+            paper.blurb, paper.notes = text, dict(notes)
         self.group, self.blurb = [], []
 
     def text_line(self, line: str) -> None:
         if not self.group:
             return  # a category's description, or the list's introduction
-        marker = _MARKER_LINE.match(line.strip())
+        marker = None if line.startswith(NOTE_INDENT) else _MARKER_LINE.match(line.strip())
         if marker:
             if marker.group("word").lower().replace("-", " ") == "to read":
                 for paper in self.group:
                     paper.read_state = paper.read_state or "queued"
             return
-        self.blurb.append(line.rstrip())
+        # A note's lines keep their trailing spaces (a hard line break in Markdown).
+        self.blurb.append(line.rstrip("\r") if line.startswith(NOTE_INDENT) else line.rstrip())
 
     def item(self, number: int, content: str, start: int) -> int:
         """Read the item on line `number`; returns the index of the next unread line."""
@@ -165,6 +237,8 @@ class _Reader:
         if any(mark in rest for mark in "\u2713\u2714\u2611\u2705"):
             done = True
         read_state = "done" if done else "queued" if _QUEUED.search(rest) else ""
+        if not done and (status := _STATUS_MARKER.search(rest)):
+            read_state = re.sub(r"\s+", "", status.group(1)).lower()
         paper = PaperRecord(
             title=title,
             line=number,

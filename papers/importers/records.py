@@ -14,7 +14,7 @@ from ..identity import identity_key, normalize_arxiv_id, normalize_doi, normaliz
 
 TIERS = ("must", "recommended", "further")  # Must Read / Recommended / Further Reading
 KINDS = ("paper", "book", "chapter", "post", "code")
-READ_STATES = ("", "done", "queued")
+READ_STATES = ("", "done", "queued", "pass1", "pass2", "pass3", "dropped")
 # The bundled canon's curriculum, and the one that phases of lists written before there
 # were several curricula (JSON exports with bare phase numbers) belong to.
 BUNDLED_CURRICULUM = "Core ML curriculum"
@@ -63,8 +63,10 @@ class PaperRecord:
     tier: str = ""  # overall tier in this list ("" if none)
     topics: list[str] = field(default_factory=list)
     placements: list[PlacementRecord] = field(default_factory=list)
-    read_state: str = ""  # "" | "done" (✔️) | "queued" (*TO READ*)
+    read_state: str = ""  # "" or a reading status: "done" (✔️), "queued" (*TO READ*), …
     blurb: str = ""  # the reader's own paragraph(s) after the item, Markdown as written
+    # The reader's labelled notes after the item (the paper log, pass notes), by note field.
+    notes: dict[str, str] = field(default_factory=dict)
     note: str = ""  # a free note on this mention, e.g. the "-- note" of a citation
     builds_on: list[str] = field(default_factory=list)  # references (JSON canon only)
     aliases: list[str] = field(default_factory=list)  # other titles it is listed under
@@ -148,6 +150,7 @@ def _absorb(first: PaperRecord, later: PaperRecord) -> None:
         first.tier = later.tier
     if later.read_state == "done" or not first.read_state:
         first.read_state = later.read_state or first.read_state
+    first.notes = later.notes | first.notes
 
 
 def _fold_lists(first: PaperRecord, later: list[PaperRecord]) -> None:

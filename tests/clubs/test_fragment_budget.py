@@ -65,6 +65,7 @@ def fragments(club, meeting, paper) -> list[tuple[str, str, dict | None]]:
         ("get", reverse("clubs:paper-search", args=[club.slug]) + "?q=paper", None),
         ("post", reverse("notes:status", args=[paper.pk]), {"status": "pass3"}),
         ("post", reverse("notes:preview"), {"problem": "Some *math* $x^2$"}),
+        ("get", reverse("notes:section", args=[paper.pk, "log"]) + "?edit=1", None),
     ]
 
 
@@ -79,7 +80,7 @@ def test_saving_notes_stays_within_the_budget(alice_client, busy_club, meeting) 
     paper = meeting.papers.order_by("pk").last()
     note = Note.objects.get(user__username="alice", paper=paper)
     url = reverse("notes:save", args=[paper.pk])
-    data = {"problem": "What it solves", "visibility": "club", "version": note.version}
+    data = {"section": "log", "problem": "What it solves", "version": note.version}
     count, body = fragment_queries(alice_client, url, "post", data)
     # Plus the save limit's count: one upsert, and on a minute's first save the delete of
     # the minute before.

@@ -89,9 +89,10 @@ def test_a_dropped_link_keeps_its_url_as_a_link_and_sanitizing_again_changes_not
 
 
 def note_data(**fields) -> dict:
-    names = ["pass1", "pass2", "pass3", "problem", "approach", "key_result", "limitation"]
-    data = {name: "" for name in [*names, "thoughts", "implementation_url"]}
-    return data | {"visibility": "private", "version": 0} | fields
+    """The POST of the notebook section that holds `fields`."""
+    from tests.notes.test_paper_log import note_data as section_data
+
+    return section_data(0, **fields)
 
 
 # Passes the one-pass check, but Markdown makes more elements of it than a note may hold:

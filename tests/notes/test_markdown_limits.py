@@ -103,10 +103,11 @@ def test_the_check_is_linear() -> None:
     assert (time.perf_counter() - start) / 20 < 0.05
 
 
-def note_data(**fields) -> dict:
-    names = ["pass1", "pass2", "pass3", "problem", "approach", "key_result", "limitation"]
-    data = {name: "" for name in [*names, "thoughts", "implementation_url"]}
-    return data | {"visibility": "private", "version": 0} | fields
+def note_data(version: int = 0, **fields) -> dict:
+    """The POST of the notebook section that holds `fields`."""
+    from tests.notes.test_paper_log import note_data as section_data
+
+    return section_data(version, **fields)
 
 
 def test_saving_hostile_text_shows_the_message_and_stores_nothing(alice_client, make_paper) -> None:

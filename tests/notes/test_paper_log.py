@@ -15,23 +15,25 @@ from papers.models import Paper
 HTMX = {"HX-Request": "true"}
 
 
-def note_data(version: int, **fields) -> dict:
-    data = {
-        name: ""
-        for name in [
-            "pass1",
-            "pass2",
-            "pass3",
-            "problem",
-            "approach",
-            "key_result",
-            "limitation",
-            "thoughts",
-            "implementation_url",
-        ]
-    }
-    data |= {"visibility": "private", "version": version} | fields
-    return data
+SECTION_OF = {
+    "pass1": "pass1",
+    "pass2": "pass2",
+    "pass3": "pass3",
+    "implementation_url": "pass3",
+    "problem": "log",
+    "approach": "log",
+    "key_result": "log",
+    "limitation": "log",
+    "thoughts": "thoughts",
+    "visibility": "sharing",
+}
+
+
+def note_data(version, **fields) -> dict:
+    """A section editor's POST: the section of the fields given, with the others empty."""
+    (section,) = {SECTION_OF[name] for name in fields} or {"log"}
+    data = {name: "" for name, of in SECTION_OF.items() if of == section}
+    return data | {"section": section, "version": version} | fields
 
 
 def test_status_change_in_place(alice_client, alice, make_paper) -> None:
@@ -82,14 +84,19 @@ def test_save_note_renders_and_stores_html(alice_client, alice, make_paper) -> N
     paper = make_paper()
     response = alice_client.post(
         reverse("notes:save", args=[paper.pk]),
-        note_data(0, problem="Attention is *all* you need: $a*b*c$", visibility="club"),
+        note_data(0, problem="Attention is *all* you need: $a*b*c$"),
         headers=HTMX,
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert 'id="note-version"' in body and 'value="1"' in body and "Saved" in body
+    assert 'id="note-version" value="1" hx-swap-oob="true"' in body and "Saved" in body
+    assert '<section id="note-log"' in body and "<em>all</em>" in body  # shown rendered
+    response = alice_client.post(
+        reverse("notes:save", args=[paper.pk]), note_data(1, visibility="club"), headers=HTMX
+    )
+    assert response["HX-Reswap"] == "none" and 'value="2"' in response.content.decode()
     note = Note.objects.get(user=alice, paper=paper)
-    assert note.version == 1 and note.visibility == Visibility.CLUB
+    assert note.version == 2 and note.visibility == Visibility.CLUB
     assert "<em>all</em>" in note.html["problem"]
     assert "<em>b</em>" not in note.html["problem"]
 
@@ -102,7 +109,8 @@ def test_stale_save_is_refused_with_both_texts(alice_client, alice, make_paper) 
     assert response.status_code == 409
     body = response.content.decode()
     assert "First tab&#x27;s text" in body and "Second tab&#x27;s text" in body
-    assert response["HX-Retarget"] == "#note-editor"
+    assert response["HX-Retarget"] == "#note-log"
+    assert "Conflict — not saved" in body and 'id="note-version" value="1"' in body
     note = Note.objects.get(user=alice, paper=paper)
     assert (note.problem, note.version) == ("First tab's text", 1)
     # Saving again from the merged editor (which now carries version 1) goes through.
@@ -150,6 +158,9 @@ def test_paper_page_shows_my_notes_only(alice_client, bob, make_paper) -> None:
     page = alice_client.get(paper.get_absolute_url()).content.decode()
     assert "BOB-PRIVATE-MARKER" not in page
     assert "My notes" in page
+    section = reverse("notes:section", args=[paper.pk, "log"])
+    fragment = alice_client.get(section, {"edit": "1"}, headers=HTMX).content.decode()
+    assert "BOB-PRIVATE-MARKER" not in fragment and "<textarea" in fragment
 
 
 def test_read_first_warning(alice_client, alice, make_paper) -> None:
@@ -195,7 +206,7 @@ def test_without_javascript_a_stale_save_shows_the_whole_page(alice_client, make
     body = response.content.decode()
     assert response.status_code == 409
     assert "<html" in body and "Attention Is All You Need" in body
-    assert "saved somewhere else" in body
+    assert "saved somewhere else" in body and "Conflict — not saved" in body
 
 
 def test_without_javascript_an_invalid_save_shows_the_whole_page(alice_client, make_paper) -> None:
@@ -217,7 +228,8 @@ def test_set_status_keeps_first_dates_and_minutes_and_refuses_unknown_papers(
     set_status(user=alice, paper_id=paper.pk, status="pass2", minutes_spent=45)
     again = set_status(user=alice, paper_id=paper.pk, status="pass1")
     assert again.pk == first.pk and again.pass1_at == monday  # first reached on Monday
-    assert again.pass2_at is not None and again.minutes_spent == 45  # kept when not given
+    assert again.pass2_at is None  # moved back: no longer at pass 2
+    assert again.minutes_spent == 45  # kept when not given
     assert set_status(user=bob, paper_id=paper.pk, status="done").user_id == bob.pk
     assert Reading.objects.count() == 2
     with pytest.raises(Paper.DoesNotExist):

@@ -107,6 +107,8 @@ def test_exports_of_my_list(alice_client, alice, bob, make_paper) -> None:
         "topics",
         "phases",
         "status",
+        "reading",
+        "note",
     }
 
     rows = list(

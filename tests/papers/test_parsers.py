@@ -659,3 +659,56 @@ def test_import_format_error_without_a_line() -> None:
     assert (str(error), error.line) == ("no papers found", None)
     assert str(ImportFormatError("bad", line=12)) == "line 12: bad"
     assert isinstance(error, ValueError)
+
+
+# --- what our own Markdown exports add: status markers and labelled notes -------------
+
+
+def test_markdown_status_markers_after_the_link() -> None:
+    text = (
+        "## T\n\n- [A](https://x.org/a) (2020) *PASS 1*\n\n- [B](https://x.org/b) *pass 3*\n\n"
+        "- [C](https://x.org/c) (2021) _DROPPED_\n\n- ✔️ [D](https://x.org/d) *PASS 2*\n\n"
+        "- [E](https://x.org/e) (2019) passed 2 reviews, dropped by many\n"
+    )
+    states = {p.title: p.read_state for p in parse(text, format="markdown").papers}
+    assert states == {"A": "pass1", "B": "pass3", "C": "dropped", "D": "done", "E": ""}
+
+
+def test_markdown_labelled_notes_under_an_item() -> None:
+    text = (
+        "## T\n\n- ✔️ [A](https://x.org/a) (2020)\n\n"
+        "    My thoughts.\n\n"
+        "    **Problem.** What it solves,\n    on two lines.\n\n    - [not an item](https://x.org)\n"
+        "    ## not a topic\n\n"
+        "    *TO READ*\n\n"
+        "    \\**Approach.** a paragraph of the problem that looks like a label\n\n"
+        "    **Key result.** It works.\n\n"
+        "- [B](https://x.org/b)\n\nA blog blurb, unindented.\n\n**Problem.** also labelled\n"
+    )
+    a, b = parse(text, format="markdown").papers
+    assert a.blurb == "My thoughts." and a.read_state == "done"
+    assert a.notes == {
+        "problem": "What it solves,\non two lines.\n\n- [not an item](https://x.org)\n"
+        "## not a topic\n\n*TO READ*\n\n**Approach.** a paragraph of the problem that "
+        "looks like a label",
+        "key_result": "It works.",
+    }
+    assert (b.blurb, b.notes, b.read_state) == (
+        "A blog blurb, unindented.",
+        {"problem": "also labelled"},
+        "",
+    )
+
+
+def test_markdown_notes_written_by_the_export_read_back_as_written() -> None:
+    from papers.importers.markdown_list import note_sections
+
+    notes = {
+        "problem": "**Problem.** starts like a label\n\n**Approach.** so does this",
+        "pass2": "trailing  \nspaces kept\n\n\n\nand blank lines",
+        "implementation_url": "https://github.com/x/y",
+    }
+    thoughts = "\\**Problem.** already escaped once"
+    lines = ["## T", "", "- [A](https://x.org/a)", "", *note_sections(thoughts, notes)]
+    (record,) = parse("\n".join(lines), format="markdown").papers
+    assert record.notes == notes and record.blurb == thoughts

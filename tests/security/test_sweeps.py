@@ -39,6 +39,9 @@ def pages(world, role: str):
         client.get(world.meeting.get_absolute_url() + "?fragment=readiness", headers=HTMX),
     )
     yield "canon-search", client.get("/papers/?q=attention", headers=HTMX)
+    section = f"/reading/paper/{world.paper.pk}/notes/log/"
+    for query in ("", "?edit=1"):
+        yield "notes-section", client.get(section + query, headers=HTMX)
     yield (
         "paper-clubs",
         client.get(world.paper.get_absolute_url() + "?fragment=clubs", headers=HTMX),
@@ -209,3 +212,4 @@ def test_pages_have_no_inline_script_or_style(world) -> None:
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", body), name
         assert " style=" not in body and "<style" not in body, name
         assert not re.search(r"\son[a-z]+=", body), name
+        assert "{#" not in body and "{%" not in body, name  # a template comment or tag shown

@@ -40,7 +40,9 @@ EXPECTED = {
     # A member's own reading: any signed-in user, on their own rows only.
     "notes:preview": [(302, 302)] + [(405, 200)] * 4,
     "notes:status": [(302, 302)] + [(405, 302)] * 4,
-    "notes:save": [(302, 302)] + [(405, 200)] * 4,
+    "notes:save": [(302, 302)] + [(405, 302)] * 4,
+    # A section of my notes: a fragment for htmx; a plain GET goes to the paper page.
+    "notes:section": [(302, 302)] + [(302, 405)] * 4,
     "clubs:list": SIGNED_IN_PAGE,
     "clubs:create": [(302, 302)] + [(200, 200)] * 4,
     "clubs:calendar": [(302, 302)] + [(200, 302)] * 4,
@@ -92,6 +94,9 @@ EXPECTED = {
     "clubs:away-delete": [(302, 302), (405, 404), (405, 302), (405, 404), (405, 404)],
     "clubs:leave": [(302, 302), (405, 404), (405, 302), (405, 302), (405, 404)],
     "accounts:profile": [(302, 302)] + [(200, 200)] * 4,
+    "accounts:data": SIGNED_IN_PAGE,
+    # A POST without the password is refused with the form again: nothing is deleted.
+    "accounts:delete": [(302, 302)] + [(200, 200)] * 4,
     "password_change": [(302, 302)] + [(200, 200)] * 4,
     "password_change_done": SIGNED_IN_PAGE,
     "logout": [(302, 302)] + [(405, 302)] * 4,

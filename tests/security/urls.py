@@ -27,6 +27,7 @@ def arguments(name: str, world) -> dict:
         "papers:curriculum": {"slug": world.paper.placements.get().phase.curriculum.slug},
         "notes:status": {"paper_id": world.paper.pk},
         "notes:save": {"paper_id": world.paper.pk},
+        "notes:section": {"paper_id": world.paper.pk, "key": "log"},
         "notes:export": {"fmt": "json"},
         "clubs:meeting": {"slug": club.slug, "pk": meeting.pk},
         "clubs:meeting-edit": {"slug": club.slug, "pk": meeting.pk},

@@ -1,0 +1,101 @@
+"""Deleting an account: what goes, what may stay, and what stops it."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import transaction
+from django.db.models import Count, Q
+
+from .models import User
+
+FORMER_MEMBER = "Former member"
+
+
+class AccountInUse(Exception):
+    """The account cannot go yet; the message says why and what to do."""
+
+
+def clubs_left_without_organizer(user: User) -> list[str]:
+    """Clubs with other members in which `user` is the only organizer."""
+    from clubs.models import Club, Membership, Role
+
+    mine = Membership.objects.filter(user=user, role=Role.ORGANIZER).values("club_id")
+    # Counted over all of a club's memberships: filtering on mine in the same join would
+    # count mine alone.
+    return list(
+        Club.objects.filter(pk__in=mine)
+        .annotate(
+            organizers=Count("memberships", filter=Q(memberships__role=Role.ORGANIZER)),
+            members=Count("memberships"),
+        )
+        .filter(organizers=1, members__gt=1)
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+
+
+def clubs_of_one(user: User):
+    """Clubs `user` is the only member of: they go with the account."""
+    from clubs.models import Club, Membership
+
+    mine = Membership.objects.filter(user=user).values("club_id")
+    return Club.objects.filter(pk__in=mine).annotate(members=Count("memberships")).filter(members=1)
+
+
+@transaction.atomic
+def delete_account(*, user: User, keep_shared_logs: bool) -> int:
+    """Delete the account and everything it owns: readings, status history, notes,
+    memberships, and clubs it alone belonged to. With `keep_shared_logs`, the notes it
+    shared with its clubs first move to a new "Former member" account (no password, not
+    active, a member of the same clubs), so the clubs keep reading them without a name.
+
+    Returns how many shared notes were kept. Raises AccountInUse, changing nothing, while
+    a club with other members would be left without an organizer, or the site without an
+    administrator.
+    """
+    from clubs.models import Club, Membership, Role
+    from notes.models import Note, Visibility
+
+    if (
+        user.is_superuser
+        and not User.objects.filter(is_superuser=True, is_active=True).exclude(pk=user.pk).exists()
+    ):
+        raise AccountInUse(
+            "You are the site's only administrator. Make another account a superuser in the "
+            "admin first; nothing was deleted."
+        )
+    orphaned = clubs_left_without_organizer(user)
+    if orphaned:
+        names = ", ".join(orphaned)
+        raise AccountInUse(
+            f"You are the only organizer of {names}. Make another member an organizer "
+            "on the club's Members page (or remove its members) first; nothing was deleted."
+        )
+    kept = 0
+    shared = Note.objects.filter(user=user, visibility=Visibility.CLUB)
+    if keep_shared_logs and shared.exists():
+        former = User.objects.create_user(
+            username=f"former-{secrets.token_hex(6)}",
+            display_name=FORMER_MEMBER,
+            is_active=False,
+        )
+        former.set_unusable_password()
+        former.save(update_fields=["password"])
+        clubs = Membership.objects.filter(user=user).values_list("club_id", flat=True)
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=former,
+                    club_id=club,
+                    role=Role.MEMBER,
+                    wants_digest=False,
+                    wants_reminders=False,
+                )
+                for club in clubs
+            ]
+        )
+        kept = shared.update(user=former)
+    Club.objects.filter(pk__in=list(clubs_of_one(user).values_list("pk", flat=True))).delete()
+    user.delete()
+    return kept
