@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from clubs.models import CalendarFeed, Invitation, Meeting
+from clubs.models import CalendarFeed, Comment, Invitation, Meeting
 from core.demo import create_demo_club
 from notes.models import Note, Visibility
 from notes.services import set_status
@@ -71,6 +71,12 @@ def demo(staff, make_user, make_paper) -> dict[str, str]:
     )
     note.render()
     note.save()
+    # Last week's meeting, with its thread, questions and minutes open to the curator.
+    last = Meeting.objects.filter(club=club, starts_at__lt=timezone.now()).latest("starts_at")
+    set_status(user=staff, paper_id=last.papers.get().pk, status="done")
+    mine = Comment.objects.create(
+        club=club, meeting=last, author=staff, body="A comment of *mine*, with $x^2$."
+    )
     Invitation.objects.create(club=club, multi_use=True, created_by=staff)
     CalendarFeed.objects.create(user=staff)
     curriculum = Curriculum.objects.get()
@@ -99,6 +105,13 @@ def demo(staff, make_user, make_paper) -> dict[str, str]:
         "notifications": reverse("clubs:notifications"),
         "club-notifications": reverse("clubs:club-notifications", args=[club.slug]),
         "password": reverse("password_change"),
+        # The club's week.
+        "proposals": reverse("clubs:proposals", args=[club.slug]),
+        "last-week": last.get_absolute_url(),
+        "paper-discussion": reverse("clubs:paper-discussion", args=[club.slug, paper.pk]),
+        "minutes": reverse("clubs:minutes", args=[club.slug, last.pk]),
+        "comment-edit": reverse("clubs:comment-edit", args=[club.slug, mine.pk]),
+        "away": reverse("clubs:away"),
     }
 
 
