@@ -47,11 +47,18 @@ def readings(user: User) -> list[dict]:
     return member_data(user)
 
 
+def club_week(user: User) -> dict:
+    from clubs.export import member_data
+
+    return member_data(user)
+
+
 # (name, function): each app's part of the download, in the order the file shows them.
 SECTIONS: list[tuple[str, Callable[[User], object]]] = [
     ("account", account),
     ("readings", readings),
     ("memberships", memberships),
+    ("club_week", club_week),
 ]
 
 

@@ -27,7 +27,7 @@ class DeleteAccountForm(forms.Form):
         help_text="To be sure it is you.",
     )
     keep_shared_logs = forms.BooleanField(
-        label="Keep the notes I shared with my clubs, without my name",
+        label="Keep what I shared with my clubs (notes, comments, questions), without my name",
         required=False,
         help_text="They stay readable by the clubs as a former member's. "
         "Private notes are always deleted.",

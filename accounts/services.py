@@ -47,8 +47,9 @@ def clubs_of_one(user: User):
 def delete_account(*, user: User, keep_shared_logs: bool) -> int:
     """Delete the account and everything it owns: readings, status history, notes,
     memberships, and clubs it alone belonged to. With `keep_shared_logs`, the notes it
-    shared with its clubs first move to a new "Former member" account (no password, not
-    active, a member of the same clubs), so the clubs keep reading them without a name.
+    shared with its clubs, and its comments, questions and proposals, first move to a new
+    "Former member" account (no password, not active, a member of the same clubs), so the
+    clubs keep reading them without a name; without it they go too.
 
     Returns how many shared notes were kept. Raises AccountInUse, changing nothing, while
     a club with other members would be left without an organizer, or the site without an
@@ -72,9 +73,12 @@ def delete_account(*, user: User, keep_shared_logs: bool) -> int:
             f"You are the only organizer of {names}. Make another member an organizer "
             "on the club's Members page (or remove its members) first; nothing was deleted."
         )
+    from clubs.services import hand_over_writing, has_club_writing
+
     kept = 0
+    former = None
     shared = Note.objects.filter(user=user, visibility=Visibility.CLUB)
-    if keep_shared_logs and shared.exists():
+    if keep_shared_logs and (shared.exists() or has_club_writing(user)):
         former = User.objects.create_user(
             username=f"former-{secrets.token_hex(6)}",
             display_name=FORMER_MEMBER,
@@ -96,6 +100,7 @@ def delete_account(*, user: User, keep_shared_logs: bool) -> int:
             ]
         )
         kept = shared.update(user=former)
+    hand_over_writing(user=user, to=former)
     Club.objects.filter(pk__in=list(clubs_of_one(user).values_list("pk", flat=True))).delete()
     user.delete()
     return kept

@@ -38,10 +38,11 @@ def club_for_organizer(request: HttpRequest, slug: str) -> tuple[Club, Membershi
 def club_with_members(
     request: HttpRequest, slug: str, **annotations
 ) -> tuple[Club, Membership, list[Membership]]:
-    """The club, my membership and every membership (with users, and any `annotations`),
-    in one query; 404 for non-members."""
+    """The club, my membership and every active member's membership (with users, and any
+    `annotations`), in one query; 404 for non-members. A former member's placeholder
+    (an account deleted with its shared logs kept) is not listed: it never reads."""
     memberships = list(
-        Membership.objects.filter(club__slug=slug)
+        Membership.objects.filter(club__slug=slug, user__is_active=True)
         .select_related("club", "user")
         .defer(*account_fields("user"))
         .annotate(**annotations)

@@ -81,7 +81,9 @@ class MeetingForm(forms.ModelForm):
         # editing the meeting must not silently clear them.
         keep = [self.instance.presenter_id, self.instance.discussion_lead_id]
         members = (
-            User.objects.filter(Q(memberships__club=club) | Q(pk__in=[pk for pk in keep if pk]))
+            User.objects.filter(
+                Q(memberships__club=club, is_active=True) | Q(pk__in=[pk for pk in keep if pk])
+            )
             .distinct()
             .order_by("username")
         )

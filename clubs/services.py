@@ -202,8 +202,10 @@ def presenter_rotation(club: Club, on: date | None = None) -> list[Membership]:
     present next week is not having presented), and members away `on` that day are left
     out."""
     past = Q(user__presentations__club=club, user__presentations__starts_at__lt=timezone.now())
-    members = club.memberships.select_related("user").annotate(
-        last_presented=Max("user__presentations__starts_at", filter=past)
+    members = (
+        club.memberships.filter(user__is_active=True)
+        .select_related("user")
+        .annotate(last_presented=Max("user__presentations__starts_at", filter=past))
     )
     if on is not None:
         away = Away.objects.filter(user=OuterRef("user_id"), starts_on__lte=on, ends_on__gte=on)
@@ -594,3 +596,28 @@ def record_minutes(
                 question.status, question.discussed_in = QuestionStatus.OPEN, None
                 question.carried_from = meeting
             question.save(update_fields=["status", "discussed_in", "carried_from"])
+
+
+def has_club_writing(user: User) -> bool:
+    return (
+        Comment.objects.filter(author=user, deleted_at=None).exists()
+        or Question.objects.filter(author=user, note__isnull=True).exists()
+        or Proposal.objects.filter(proposed_by=user).exclude(pitch="").exists()
+    )
+
+
+def hand_over_writing(*, user: User, to: User | None) -> None:
+    """What a member wrote for their clubs, as their account goes: to the former-member
+    account `to`, or gone. A deleted comment with replies keeps its place, marked deleted,
+    so the thread still reads; a proposal stays (the club may be voting on it) without its
+    pitch."""
+    if to is not None:
+        Comment.objects.filter(author=user).update(author=to)
+        Question.objects.filter(author=user).update(author=to)
+        Proposal.objects.filter(proposed_by=user).update(proposed_by=to)
+        return
+    answered = Comment.objects.filter(author=user, replies__isnull=False).values("pk")
+    Comment.objects.filter(pk__in=answered).update(body="", body_html="", deleted_at=timezone.now())
+    Comment.objects.filter(author=user).exclude(pk__in=answered).delete()
+    Question.objects.filter(author=user, note__isnull=True).delete()
+    Proposal.objects.filter(proposed_by=user).update(pitch="")

@@ -253,7 +253,9 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     status_of = {key: reading.status for key, reading in readings.items()}
     lock = Lock(club, {p.pk: status_of.get((request.user.id, p.pk)) for p in papers})
     open_papers = [paper for paper in papers if lock.opens(paper.pk)]
-    member_ids = [m.user_id for m in memberships]
+    # Every member's shared logs, a former member's too (an account deleted with its
+    # shared logs kept), though only active members are listed.
+    member_ids = Membership.objects.filter(club=club).values("user_id")
     notes = progress.shared_notes(open_papers, member_ids) if open_papers else []
     placed = defaultdict(list)  # where each paper sits in the curricula the club follows
     for placement in Placement.objects.filter(

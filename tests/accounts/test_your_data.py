@@ -1,11 +1,13 @@
 """A member's data is theirs: download all of it, or delete the account."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.export import SECTIONS
 from accounts.models import User
@@ -22,6 +24,15 @@ def club(alice, bob) -> Club:
     Membership.objects.create(club=club, user=bob, role=Role.ORGANIZER)
     Membership.objects.create(club=club, user=alice, role=Role.MEMBER)
     return club
+
+
+@pytest.fixture
+def meeting(club, make_paper):
+    from clubs.models import Meeting
+
+    meeting = Meeting.objects.create(club=club, starts_at=timezone.now() + timedelta(days=3))
+    meeting.papers.add(make_paper("Deep Residual Learning"))
+    return meeting
 
 
 def write(user, paper, visibility=Visibility.PRIVATE, **fields) -> Note:
@@ -158,3 +169,65 @@ def test_the_only_administrator_cannot_delete_their_account(make_user) -> None:
     make_user("second", is_superuser=True, is_staff=True)
     client.post(reverse("accounts:delete"), {"password": PASSWORD})
     assert not User.objects.filter(username="root").exists()
+
+
+def test_the_club_week_goes_with_the_account_unless_kept(
+    alice, alice_client, bob, bob_client, club, meeting, make_paper
+) -> None:
+    """Comments, questions and proposals: anonymous under the former member when kept,
+    gone otherwise (a comment with replies stays in place, marked deleted)."""
+    from clubs.models import Comment, Proposal, Question, Rsvp, Vote, VotingRound
+
+    paper = meeting.papers.get()
+    for user in (alice, bob):
+        set_status(user=user, paper_id=paper.pk, status="pass1")
+    answered = Comment.objects.create(club=club, meeting=meeting, author=bob, body="BOB-TOP")
+    Comment.objects.create(club=club, meeting=meeting, author=alice, body="a", parent=answered)
+    Comment.objects.create(club=club, meeting=meeting, author=bob, body="BOB-LONE")
+    Question.objects.create(club=club, paper=paper, author=bob, text="BOB-QUESTION")
+    later = type(meeting).objects.create(club=club, starts_at=meeting.starts_at + timedelta(days=7))
+    VotingRound.objects.create(meeting=later, closes_at=later.starts_at - timedelta(days=1))
+    proposal = Proposal.objects.create(
+        meeting=later, paper=make_paper(), proposed_by=bob, pitch="BOB-PITCH"
+    )
+    Vote.objects.create(proposal=proposal, user=bob)
+    Rsvp.objects.create(meeting=meeting, user=bob, answer="going")
+    data = json.loads(bob_client.get(reverse("accounts:data")).content)["club_week"]
+    assert {c["text"] for c in data["comments"]} == {"BOB-TOP", "BOB-LONE"}
+    assert data["questions"][0]["text"] == "BOB-QUESTION"
+    assert data["proposals"][0]["why_read_it"] == "BOB-PITCH" and len(data["votes"]) == 1
+    assert data["answers"] == [
+        {"club": club.name, "meeting": meeting.starts_at.isoformat(), "answer": "going"}
+    ]
+    assert "a" not in {c["text"] for c in data["comments"]}  # alice's reply is hers
+    # Bob organizes the club; alice takes over so bob may go.
+    Membership.objects.filter(user=alice).update(role=Role.ORGANIZER)
+    bob_client.post(reverse("accounts:delete"), {"password": PASSWORD})
+    answered.refresh_from_db()
+    assert answered.deleted_at and answered.body == "" and answered.replies.count() == 1
+    assert not Comment.objects.filter(body="BOB-LONE").exists()
+    assert not Question.objects.exists() and not Vote.objects.exists()
+    assert not Rsvp.objects.exists()
+    proposal.refresh_from_db()
+    assert proposal.pitch == "" and proposal.proposed_by is None
+
+
+def test_kept_club_writing_reads_as_a_former_members_who_is_not_listed(
+    alice, alice_client, bob, bob_client, club, meeting
+) -> None:
+    from clubs.models import Comment
+
+    paper = meeting.papers.get()
+    for user in (alice, bob):
+        set_status(user=user, paper_id=paper.pk, status="pass1")
+    Comment.objects.create(club=club, meeting=meeting, author=alice, body="ALICE-SAYS")
+    write(alice, paper, problem="ALICE-LOG", visibility=Visibility.CLUB)
+    Membership.objects.filter(user=bob).update(role=Role.ORGANIZER)
+    alice_client.post(reverse("accounts:delete"), {"password": PASSWORD, "keep_shared_logs": "on"})
+    comment = Comment.objects.get(body="ALICE-SAYS")
+    assert str(comment.author) == FORMER_MEMBER
+    page = bob_client.get(meeting.get_absolute_url()).content.decode()
+    assert "ALICE-SAYS" in page and "ALICE-LOG" in page and FORMER_MEMBER in page
+    assert "of 1 ready" in page  # the placeholder is nobody to wait for
+    home = bob_client.get(club.get_absolute_url()).content.decode()
+    assert "Members (1)" in home
