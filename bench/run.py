@@ -84,8 +84,9 @@ pages = {
 }
 week = Meeting.objects.filter(club__slug="club-0").upcoming().first()
 week_paper = week.papers.first()
-# The member has read the week's paper, so its discussion is open to them.
-Reading.objects.update_or_create(user=user, paper=week_paper, defaults={"status": "pass2"})
+# The member has read the week's papers, so their discussions are open to them.
+for read in (week_paper, paper):
+    Reading.objects.update_or_create(user=user, paper=read, defaults={"status": "pass2"})
 pages |= {
     "What to read next (proposals, voting open)": ("GET", "/clubs/club-0/proposals/", False),
     "The club on a paper (logs, questions, thread)": (
