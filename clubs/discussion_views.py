@@ -6,6 +6,8 @@ reached the club's pass on a paper can neither read nor add to its talk.
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,6 +15,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import ratelimit
@@ -233,8 +236,8 @@ def comment_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             form.add_error(None, str(error))
         else:
             if is_fragment_request(request):
-                comment.reply_list = []
-                return render(request, f"{THREAD}#comment-body", context | {"comment": comment})
+                with timezone.override(ZoneInfo(club.time_zone)):  # the club's dates
+                    return render(request, f"{THREAD}#comment-body", context | {"comment": comment})
             messages.success(request, "Your comment is saved.")
             return redirect(
                 page_of(
