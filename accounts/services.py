@@ -22,12 +22,13 @@ def clubs_left_without_organizer(user: User) -> list[str]:
 
     mine = Membership.objects.filter(user=user, role=Role.ORGANIZER).values("club_id")
     # Counted over all of a club's memberships: filtering on mine in the same join would
-    # count mine alone.
+    # count mine alone. A former member's placeholder is nobody to hand the club to.
+    active = Q(memberships__user__is_active=True)
     return list(
         Club.objects.filter(pk__in=mine)
         .annotate(
-            organizers=Count("memberships", filter=Q(memberships__role=Role.ORGANIZER)),
-            members=Count("memberships"),
+            organizers=Count("memberships", filter=Q(memberships__role=Role.ORGANIZER) & active),
+            members=Count("memberships", filter=active),
         )
         .filter(organizers=1, members__gt=1)
         .order_by("name")
@@ -40,7 +41,8 @@ def clubs_of_one(user: User):
     from clubs.models import Club, Membership
 
     mine = Membership.objects.filter(user=user).values("club_id")
-    return Club.objects.filter(pk__in=mine).annotate(members=Count("memberships")).filter(members=1)
+    active = Count("memberships", filter=Q(memberships__user__is_active=True))
+    return Club.objects.filter(pk__in=mine).annotate(members=active).filter(members=1)
 
 
 @transaction.atomic
@@ -77,6 +79,8 @@ def delete_account(*, user: User, keep_shared_logs: bool) -> int:
 
     kept = 0
     former = None
+    # Read before any placeholder joins them: these clubs go with the account.
+    alone = list(clubs_of_one(user).values_list("pk", flat=True))
     shared = Note.objects.filter(user=user, visibility=Visibility.CLUB)
     if keep_shared_logs and (shared.exists() or has_club_writing(user)):
         former = User.objects.create_user(
@@ -86,7 +90,11 @@ def delete_account(*, user: User, keep_shared_logs: bool) -> int:
         )
         former.set_unusable_password()
         former.save(update_fields=["password"])
-        clubs = Membership.objects.filter(user=user).values_list("club_id", flat=True)
+        clubs = (
+            Membership.objects.filter(user=user)
+            .exclude(club_id__in=alone)
+            .values_list("club_id", flat=True)
+        )
         Membership.objects.bulk_create(
             [
                 Membership(
@@ -101,6 +109,6 @@ def delete_account(*, user: User, keep_shared_logs: bool) -> int:
         )
         kept = shared.update(user=former)
     hand_over_writing(user=user, to=former)
-    Club.objects.filter(pk__in=list(clubs_of_one(user).values_list("pk", flat=True))).delete()
+    Club.objects.filter(pk__in=alone).delete()
     user.delete()
     return kept

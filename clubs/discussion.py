@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
-from accounts.models import User
-from notes.models import STATUS_LABELS, Note, Reading, Visibility
+from accounts.models import User, account_fields
+from notes.models import STATUS_LABELS, TEXT_FIELDS, Note, Reading, Visibility
 
 from .models import Club, Comment, Meeting, Membership, Question, QuestionStatus, QuestionVote
+
+# A log's question needs the note's rendered HTML and its limitation, not its other texts.
+NOTE_TEXTS = [f"note__{name}" for name in TEXT_FIELDS if name != "limitation"]
 
 
 def my_statuses(user: User, paper_ids) -> dict[int, str]:
@@ -35,6 +38,7 @@ class Lock:
 
     club: Club
     statuses: dict[int, str]  # paper id -> the member's status
+    user: User | None = None
 
     def opens(self, paper_id: int) -> bool:
         return self.club.opens_discussion(self.statuses.get(paper_id))
@@ -53,7 +57,7 @@ def lock_message(club: Club) -> str:
 
 
 def lock_for(club: Club, user: User, paper_ids) -> Lock:
-    return Lock(club, my_statuses(user, paper_ids))
+    return Lock(club, my_statuses(user, paper_ids), user)
 
 
 # -- Threads --------------------------------------------------------------------------------
@@ -127,24 +131,16 @@ def questions_for(
     if not titles:
         return []
     mine = QuestionVote.objects.filter(question=OuterRef("pk"), user=user)
+    # A log's question lasts while its author is in the club and shares the log: one who
+    # left, or made it private, no longer speaks to the club through it.
+    members = Membership.objects.filter(club=club).values("user_id")
     rows = (
         Question.objects.filter(club=club, paper_id__in=titles)
-        .filter(Q(note__isnull=True) | Q(note__visibility=Visibility.CLUB))
-        .select_related("author", "note", "carried_from")
-        .only(
-            "paper_id",
-            "text_html",
-            "status",
-            "discussed_in_id",
-            "created_at",
-            "note__html",
-            "note__limitation",
-            "note__visibility",
-            "author__username",
-            "author__display_name",
-            "carried_from__starts_at",
-            "carried_from__club_id",
+        .filter(
+            Q(note__isnull=True) | Q(note__visibility=Visibility.CLUB, note__user_id__in=members)
         )
+        .select_related("author", "note", "carried_from")
+        .defer(*account_fields("author"), *NOTE_TEXTS)
         .annotate(votes=Count("vote_rows"), my_vote=Exists(mine))
     )
     questions, logged = [], set()

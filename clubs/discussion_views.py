@@ -25,7 +25,7 @@ from papers.models import Paper
 
 from . import progress
 from .access import club_for_member, club_for_organizer
-from .discussion import Lock, lock_for, meeting_thread, paper_thread, questions_for
+from .discussion import Lock, lock_for, meeting_thread, my_statuses, paper_thread, questions_for
 from .forms import CommentEditForm, CommentForm, MinutesForm, QuestionForm
 from .models import Club, Comment, Meeting, Membership, Question
 from .services import (
@@ -37,6 +37,7 @@ from .services import (
     post_comment,
     question_from_log,
     record_minutes,
+    shared_log,
     unvote_question,
     vote_question,
 )
@@ -320,6 +321,8 @@ def questions_response(
         "question_form": form if form is not None and form.errors else QuestionForm(papers=visible),
         "question_error": error,
         "open_papers": visible,
+        "papers": papers,
+        "lock": lock,
     }
     return render(request, f"{QUESTIONS}#questions", context)
 
@@ -376,18 +379,30 @@ def question_ask(request: HttpRequest, slug: str) -> HttpResponse:
     return questions_response(request, club, membership, meeting=meeting, paper=paper)
 
 
-def question_named(club: Club, key: str) -> Question:
+NOT_FOUND = "That question was not found; nothing changed."
+
+
+def question_named(club: Club, key: str, lock: Lock | None = None) -> Question:
     """The question a form names: `q<id>` (a row of this club) or `n<note id>` (a shared
-    log's limitation, made a row now)."""
+    log's limitation, made a row now). With `lock`, a question on a paper it keeps closed
+    is refused before anything is made of it."""
     kind, number = key[:1], key[1:]
     if not (number.isascii() and number.isdigit()) or kind not in {"q", "n"}:
-        raise ClubError("That question was not found; nothing changed.")
+        raise ClubError(NOT_FOUND)
     if kind == "n":
-        return question_from_log(club=club, note_id=int(number))
-    question = Question.objects.filter(club=club, pk=int(number)).first()
-    if question is None:
-        raise ClubError("That question was not found; nothing changed.")
-    return question
+        note = shared_log(club=club, note_id=int(number))
+        paper_id = note.paper_id
+    else:
+        question = Question.objects.filter(club=club, pk=int(number)).first()
+        if question is None:
+            raise ClubError(NOT_FOUND)
+        paper_id = question.paper_id
+    if lock is not None:
+        if paper_id not in lock.statuses:
+            lock.statuses |= my_statuses(lock.user, [paper_id])
+        if not lock.opens(paper_id):
+            raise ClubError(f"Not counted. {lock.message}")
+    return question_from_log(club=club, note=note) if kind == "n" else question
 
 
 @require_POST
@@ -400,11 +415,7 @@ def question_vote(request: HttpRequest, slug: str) -> HttpResponse:
     papers = [p.pk for p in meeting.papers.all()] if meeting else [paper.pk]
     lock = lock_for(club, request.user, papers)
     try:
-        question = question_named(club, request.POST.get("question", ""))
-        if question.paper_id not in lock.statuses and question.paper_id not in papers:
-            lock.statuses |= lock_for(club, request.user, [question.paper_id]).statuses
-        if not lock.opens(question.paper_id):
-            raise ClubError(f"Not counted. {lock.message}")
+        question = question_named(club, request.POST.get("question", ""), lock)
         if request.POST.get("withdraw"):
             unvote_question(question=question, user=request.user)
         else:
@@ -421,48 +432,55 @@ def question_vote(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """After the meeting: its minutes, and which questions it discussed. The rest carry
-    over to the next meeting on their paper."""
+    """After the meeting: its minutes, and which of the questions it had on its agenda it
+    discussed. The rest carry over to the next meeting on their paper."""
     club, membership = club_for_organizer(request, slug)
     meeting = meeting_of(club, pk)
     papers = list(meeting.papers.all())
     lock = lock_for(club, request.user, [p.pk for p in papers])
     visible = [p for p in papers if lock.opens(p.pk)]
-    notes = progress.shared_notes(visible, member_ids(club))
-    questions = questions_for(club, visible, request.user, shared_notes=notes, meeting=meeting)
+    questions = []
+    if meeting.has_started:  # a meeting that has not happened discussed nothing yet
+        notes = progress.shared_notes(visible, member_ids(club))
+        asked = questions_for(club, visible, request.user, shared_notes=notes, meeting=meeting)
+        questions = [q for q in asked if q.created_at is None or q.created_at <= meeting.ends_at]
     form = MinutesForm(
         request.POST if request.method == "POST" else None, instance=meeting, questions=questions
     )
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["discussed"])
-        try:
-            rows = [
-                question_named(club, question.key) if question.note_id else None
-                for question in questions
-            ]
-        except ClubError as error:
-            form.add_error(None, str(error))
-        else:
-            by_id = Question.objects.in_bulk([q.question_id for q in questions if q.question_id])
-            rows = [row or by_id[q.question_id] for row, q in zip(rows, questions, strict=True)]
-            discussed = {row.pk for row, q in zip(rows, questions, strict=True) if q.key in chosen}
-            record_minutes(
-                meeting=meeting,
-                outcome=form.cleaned_data["outcome"],
-                questions=rows,
-                discussed=discussed,
-            )
-            carried = len(rows) - len(discussed)
-            messages.success(
-                request,
-                "Minutes saved."
-                + (
-                    f" {carried} question{'s' if carried != 1 else ''} carried over."
-                    if carried
-                    else ""
-                ),
-            )
-            return redirect(meeting)
+        rows = Question.objects.select_related("carried_from").in_bulk(
+            [q.question_id for q in questions if q.question_id]
+        )
+        on_agenda, discussed = [], set()
+        for question in questions:
+            if question.question_id:
+                row = rows.get(question.question_id)
+            else:  # a shared log's question that nobody voted on yet
+                try:
+                    row = question_from_log(
+                        club=club, note=shared_log(club=club, note_id=question.note_id)
+                    )
+                except ClubError:
+                    row = None
+            if row is None:  # gone meanwhile: its author left, or made the log private
+                continue
+            on_agenda.append(row)
+            if question.key in chosen:
+                discussed.add(row.pk)
+        record_minutes(
+            meeting=meeting,
+            outcome=form.cleaned_data["outcome"],
+            questions=on_agenda,
+            discussed=discussed,
+        )
+        carried = len(on_agenda) - len(discussed)
+        plural = "s" if carried != 1 else ""
+        messages.success(
+            request,
+            "Minutes saved." + (f" {carried} question{plural} carried over." if carried else ""),
+        )
+        return redirect(meeting)
     context = {
         "club": club,
         "membership": membership,

@@ -350,6 +350,10 @@ class Meeting(models.Model):
     def is_over(self) -> bool:
         return self.ends_at < timezone.now()
 
+    @property
+    def has_started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
 
 class CalendarFeed(models.Model):
     """A member's secret calendar URL with their clubs' meetings; revoked by replacing the token."""

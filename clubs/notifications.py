@@ -401,8 +401,7 @@ def _context(message: Outgoing) -> dict:
             member_count=len(message.rows),
         )
         voting = getattr(meeting, "voting", None)
-        if voting is not None and voting.settled_at is None:  # still open: the run settles
-            # the rounds that are due before it composes anything
+        if voting is not None and voting.is_open:
             context.update(
                 voting_closes=_local(voting.closes_at, club),
                 voting_url=base

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -318,6 +319,7 @@ def review_proposal(*, proposal: Proposal, by: User, accept: bool) -> Proposal:
     """An organizer accepts a proposed paper into the canon (the proposal opens for votes)
     or declines it."""
     with transaction.atomic():
+        voting = _locked_round(proposal.meeting_id)
         locked = Proposal.objects.select_for_update().get(pk=proposal.pk)
         if locked.review != Review.WAITING:
             raise ClubError("This proposal was already reviewed; nothing changed.")
@@ -326,16 +328,26 @@ def review_proposal(*, proposal: Proposal, by: User, accept: bool) -> Proposal:
             locked.review = Review.DECLINED
             locked.save(update_fields=["review", "reviewed_by"])
             return locked
+        if voting is not None and voting.is_over:
+            raise ClubError(
+                "Voting for that meeting has closed: a paper accepted now would join a vote "
+                "nobody could cast. Decline it, or have it proposed for a later meeting."
+            )
         paper = candidate_into_canon(locked.candidate, by=by)
         locked.twin = Proposal.objects.filter(meeting=locked.meeting_id, paper=paper).first()
-        if locked.twin is not None:
-            # Proposed from the canon meanwhile: that proposal and its votes stand, and
-            # this one makes way for it.
-            locked.review = Review.DECLINED
-            locked.save(update_fields=["review", "reviewed_by"])
-            return locked
-        locked.paper, locked.review = paper, Review.READY
-        locked.save(update_fields=["paper", "review", "reviewed_by"])
+        if locked.twin is None:
+            locked.paper, locked.review = paper, Review.READY
+            try:
+                with transaction.atomic():
+                    locked.save(update_fields=["paper", "review", "reviewed_by"])
+                return locked
+            except IntegrityError:  # proposed from the canon this very moment
+                locked.twin = Proposal.objects.get(meeting=locked.meeting_id, paper=paper)
+                locked.paper = None
+        # Proposed from the canon meanwhile: that proposal and its votes stand, and this
+        # one makes way for it.
+        locked.review = Review.DECLINED
+        locked.save(update_fields=["review", "reviewed_by"])
     return locked
 
 
@@ -349,9 +361,15 @@ def withdraw_proposal(*, proposal: Proposal, by: User, as_organizer: bool) -> No
         proposal.delete()
 
 
-def _locked_round(meeting_id: int) -> VotingRound | None:
-    """The meeting's round, locked: votes, withdrawals and closing take their turns."""
-    return VotingRound.objects.select_for_update().filter(meeting_id=meeting_id).first()
+def _locked_round(meeting_id: int, proposal_id: int | None = None) -> VotingRound | None:
+    """The meeting's round, locked: votes, withdrawals and closing take their turns. With
+    `proposal_id`, `proposal_review` is that proposal's review as it stands now ("" if it
+    was withdrawn), read in the same query."""
+    rounds = VotingRound.objects.select_for_update().filter(meeting_id=meeting_id)
+    if proposal_id is not None:
+        review = Proposal.objects.filter(pk=proposal_id).values("review")[:1]
+        rounds = rounds.annotate(proposal_review=Coalesce(Subquery(review), Value("")))
+    return rounds.first()
 
 
 def open_round(*, meeting: Meeting, by: User, closes_at: datetime) -> VotingRound:
@@ -368,14 +386,18 @@ def open_round(*, meeting: Meeting, by: User, closes_at: datetime) -> VotingRoun
 
 
 def _open_round_for(proposal: Proposal, club: Club) -> VotingRound:
-    """The proposal's round, locked, if votes may change now; else a ClubError saying why."""
-    voting = _locked_round(proposal.meeting_id)
+    """The proposal's round, locked, if votes may change now; else a ClubError saying why.
+    The proposal is read again under the lock: it may have been withdrawn meanwhile."""
+    voting = _locked_round(proposal.meeting_id, proposal.pk)
     if voting is None:
         raise ClubError("Voting has not opened for that meeting yet.")
     if voting.is_over:
         closed = min(voting.closes_at, voting.settled_at or voting.closes_at)
         raise ClubError(f"Voting closed on {_when(closed, club)}; nothing changed.")
-    if proposal.review != Review.READY:
+    review = voting.proposal_review
+    if not review:
+        raise ClubError("That proposal was withdrawn; nothing changed.")
+    if review != Review.READY:
         raise ClubError("That proposal is not open for votes.")
     return voting
 
@@ -441,9 +463,12 @@ def settle_round(
         if chosen is not None:
             meeting = Meeting.objects.select_for_update().get(pk=locked.meeting_id)
             if meeting.papers.count() >= MAX_MEETING_PAPERS:
-                raise ClubError(f"That meeting has {MAX_MEETING_PAPERS} papers already.")
-            meeting.papers.add(chosen.paper)
-            locked.winner = chosen
+                if winner_id is not None:  # an organizer's pick: say why it cannot be
+                    raise ClubError(f"That meeting has {MAX_MEETING_PAPERS} papers already.")
+                chosen = None  # closed all the same; an organizer makes room and picks
+            else:
+                meeting.papers.add(chosen.paper)
+                locked.winner = chosen
         locked.save(update_fields=["settled_at", "winner"])
     return locked
 
@@ -475,20 +500,23 @@ def post_comment(
 ) -> Comment:
     """A comment in the thread of `meeting` or `paper`; a reply goes under the thread's
     top-level comment (one level of replies)."""
-    if parent is not None:
-        same_thread = parent.club_id == club.pk and (
-            (meeting is not None and parent.meeting_id == meeting.pk)
-            or (paper is not None and parent.paper_id == paper.pk)
-        )
-        if not same_thread:
-            raise ClubError("That comment is in another thread; nothing was posted.")
-        if parent.parent_id:
-            parent = Comment.objects.get(pk=parent.parent_id)
-        if parent.is_gone:
-            raise ClubError("That comment was deleted; start a new one instead.")
-    return Comment.objects.create(
-        club=club, author=author, body=body, meeting=meeting, paper=paper, parent=parent
+    fields = {"club": club, "author": author, "body": body, "meeting": meeting, "paper": paper}
+    if parent is None:
+        return Comment.objects.create(**fields)
+    same_thread = parent.club_id == club.pk and (
+        (meeting is not None and parent.meeting_id == meeting.pk)
+        or (paper is not None and parent.paper_id == paper.pk)
     )
+    if not same_thread:
+        raise ClubError("That comment is in another thread; nothing was posted.")
+    with transaction.atomic():
+        # Locked: a reply and its parent's deletion take turns (delete_comment).
+        parent = (
+            Comment.objects.select_for_update().filter(pk=parent.parent_id or parent.pk).first()
+        )
+        if parent is None or parent.is_gone:
+            raise ClubError("That comment was deleted; start a new one instead.")
+        return Comment.objects.create(**fields, parent=parent)
 
 
 def edit_comment(*, comment: Comment, user: User, body: str, version: int) -> Comment:
@@ -516,12 +544,15 @@ def delete_comment(*, comment: Comment, user: User) -> None:
     replies still read in order."""
     if comment.author_id != user.pk:
         raise ClubError("You can delete only your own comments.")
-    if comment.replies.exists():
-        Comment.objects.filter(pk=comment.pk).update(
-            body="", body_html="", deleted_at=timezone.now()
-        )
-    else:
-        comment.delete()
+    with transaction.atomic():
+        # Locked, so a reply posted at this moment is seen (post_comment takes the lock).
+        Comment.objects.select_for_update().filter(pk=comment.pk).first()
+        if comment.replies.exists():
+            Comment.objects.filter(pk=comment.pk).update(
+                body="", body_html="", deleted_at=timezone.now()
+            )
+        else:
+            comment.delete()
 
 
 def hide_comment(*, comment: Comment, by: User, hidden: bool) -> None:
@@ -538,20 +569,23 @@ def ask_question(*, club: Club, paper: Paper, author: User, text: str) -> Questi
     return Question.objects.create(club=club, paper=paper, author=author, text=text)
 
 
-def question_from_log(*, club: Club, note_id: int) -> Question:
-    """The question a member's shared paper log asks (its limitation field), as a row
-    that votes and minutes can refer to; created the first time it is needed."""
+def shared_log(*, club: Club, note_id: int) -> Note:
+    """A club member's paper log shared with their clubs that asks a question (its
+    limitation field), or ClubError."""
     note = (
-        Note.objects.filter(
-            pk=note_id,
-            visibility=Visibility.CLUB,
-            user__memberships__club=club,
-        )
+        Note.objects.filter(pk=note_id, visibility=Visibility.CLUB, user__memberships__club=club)
         .exclude(limitation="")
+        .only("pk", "paper_id", "user_id")
         .first()
     )
     if note is None:
-        raise ClubError("That question is no longer shared with the club.")
+        raise ClubError("That question is no longer shared with the club; nothing changed.")
+    return note
+
+
+def question_from_log(*, club: Club, note: Note) -> Question:
+    """The question a shared log asks (`shared_log`), as a row that votes and minutes can
+    refer to; created the first time it is needed."""
     try:
         with transaction.atomic():
             question, _ = Question.objects.get_or_create(
@@ -587,14 +621,19 @@ def record_minutes(
     discussed; those it did not reach stay open and carry over."""
     with transaction.atomic():
         meeting.outcome = outcome
-        meeting.save()
+        # Only the minutes: an edit of the meeting saved meanwhile stands.
+        meeting.save(update_fields=["outcome", "outcome_html", "updated_at"])
         for question in questions:
             if question.pk in discussed:
                 question.status, question.discussed_in = QuestionStatus.DISCUSSED, meeting
                 question.carried_from = None
             else:
                 question.status, question.discussed_in = QuestionStatus.OPEN, None
-                question.carried_from = meeting
+                later = question.carried_from
+                # Carried from the last meeting that did not reach it: minutes of an older
+                # meeting saved again do not move it back.
+                if later is None or later.starts_at <= meeting.starts_at:
+                    question.carried_from = meeting
             question.save(update_fields=["status", "discussed_in", "carried_from"])
 
 

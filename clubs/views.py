@@ -539,7 +539,8 @@ def away(request: HttpRequest) -> HttpResponse:
     """The days I am away: the presenter rotation of my clubs passes over them."""
     form = AwayForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        if Away.objects.filter(user=request.user).count() >= MAX_AWAY:
+        upcoming = Away.objects.filter(user=request.user, ends_on__gte=timezone.localdate())
+        if upcoming.count() >= MAX_AWAY:
             form.add_error(None, f"You have {MAX_AWAY} away dates already: remove old ones first.")
         else:
             form.instance.user = request.user

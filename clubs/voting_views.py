@@ -93,6 +93,13 @@ def propose_paper(request: HttpRequest, slug: str) -> HttpResponse:
             elif found.get("title") or data["title"]:
                 found["abstract"] = found.get("abstract", "")[:5000]
                 candidate = {**found, "title": found.get("title") or data["title"]}
+                if problem:  # proposed by the title given, and the member is told why
+                    source = (
+                        "arXiv could not be reached"
+                        if problem == arxiv.UNREACHABLE
+                        else ("That could not be looked up")
+                    )
+                    messages.warning(request, f"{source}: it is proposed under the title you gave.")
             else:
                 form.add_error("identifier", f"{problem} Give the title below as well.")
         elif paper is None:

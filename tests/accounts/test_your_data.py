@@ -231,3 +231,18 @@ def test_kept_club_writing_reads_as_a_former_members_who_is_not_listed(
     assert "of 1 ready" in page  # the placeholder is nobody to wait for
     home = bob_client.get(club.get_absolute_url()).content.decode()
     assert "Members (1)" in home
+
+
+def test_keeping_shared_writing_does_not_keep_a_club_i_was_alone_in(
+    alice, alice_client, bob, club, make_paper
+) -> None:
+    """The placeholder joins the clubs that go on, not the ones that go with the account."""
+    solo = Club.objects.create(name="Solo", slug="solo")
+    Membership.objects.create(club=solo, user=alice, role=Role.ORGANIZER)
+    write(alice, make_paper(), problem="ALICE-SHARED", visibility=Visibility.CLUB)
+    alice_client.post(reverse("accounts:delete"), {"password": PASSWORD, "keep_shared_logs": "on"})
+    assert not Club.objects.filter(slug="solo").exists()
+    kept = Note.objects.get(problem="ALICE-SHARED")
+    assert list(Membership.objects.filter(user=kept.user).values_list("club__slug", flat=True)) == [
+        club.slug
+    ]

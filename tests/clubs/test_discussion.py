@@ -242,7 +242,8 @@ def test_minutes_carry_questions_that_were_not_reached(
 ) -> None:
     read(alice, paper)
     read(bob, paper)
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(days=1))
+    # The meeting is under way; what was asked before its end is on its agenda.
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=30))
     discussed = Question.objects.create(club=club, paper=paper, author=bob, text="DISCUSSED-Q")
     later = Question.objects.create(club=club, paper=paper, author=bob, text="LATER-Q")
     log = shared_log(bob, paper, limitation="LOG-Q")
