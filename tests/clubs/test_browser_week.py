@@ -178,7 +178,7 @@ def test_a_club_runs_a_whole_week(
     screenshot(organizer, "agenda-questions-by-votes")
 
     # The meeting takes place; the organizer writes the minutes.
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(hours=4))
+    Meeting.objects.filter(pk=meeting.pk).update(starts_at=timezone.now() - timedelta(minutes=30))
     organizer.goto(f"/clubs/{club.slug}/meetings/{meeting.pk}/minutes/")
     organizer.get_by_label("Minutes").fill("Presented by Olive. We spent the hour on depth.")
     organizer.get_by_label(re.compile("Why 152 layers")).check()
