@@ -104,9 +104,9 @@ def test_a_club_runs_a_whole_week(
     vote_for(ada, "Adam")
     vote_for(ben, "Attention Is All")
     vote_for(cara, "Deep Residual")
-    ben.locator(".proposal", has_text="Attention Is All").get_by_role(
-        "button", name="✓ Voted"
-    ).click()  # Ben changes his mind
+    changed_mind = ben.locator(".proposal", has_text="Attention Is All")
+    changed_mind.get_by_role("button", name="✓ Voted").click()  # Ben changes his mind
+    expect(changed_mind.get_by_role("button", name="Vote", exact=True)).to_be_visible()
     vote_for(ben, "Deep Residual")
     assert Vote.objects.count() == 4
     assert "vote" not in ben.locator(".proposal").first.inner_text().lower().replace("voted", "")
@@ -136,11 +136,16 @@ def test_a_club_runs_a_whole_week(
     assert Rsvp.objects.count() == 3
     # Readiness too: Cara reads while the organizer watches.
     cara.get_by_role("button", name="Pass 1", exact=True).click()
+    expect(cara.get_by_role("button", name="Pass 1", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
     expect(organizer.locator(".ready-count")).to_have_text("1 of 4 ready", timeout=15_000)
 
     # Reading comes first: Ben has not read, so the discussion stays closed to him.
     ada.get_by_role("button", name="Pass 2", exact=True).click()
-    expect(ada.locator(".status-line")).to_contain_text("Pass 2")
+    expect(ada.get_by_role("button", name="Pass 2", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
     for page in (ada, ben, cara):
         page.reload()
     expect(ben.locator("#discussion")).to_contain_text("Reach Pass 1")
@@ -167,6 +172,10 @@ def test_a_club_runs_a_whole_week(
         page.get_by_role("button", name="Add the question").click()
         expect(page.locator("#questions")).to_contain_text(text)
     organizer.get_by_role("button", name="Pass 1", exact=True).click()
+    # The status control answers once the change is saved; only then does the page reload.
+    expect(organizer.get_by_role("button", name="Pass 1", exact=True)).to_have_attribute(
+        "aria-pressed", "true"
+    )
     for page in (organizer, ada, cara):
         page.reload()
         page.locator(".question", has_text="Why 152 layers?").get_by_role("button").click()
