@@ -23,6 +23,12 @@ from .models import Club, Comment, Meeting, Membership, Question, QuestionStatus
 NOTE_TEXTS = [f"note__{name}" for name in TEXT_FIELDS if name != "limitation"]
 
 
+def member_ids(club: Club):
+    """Every member of the club as a subquery, a former member's placeholder too (an
+    account deleted with its shared logs kept): whose shared writing the club reads."""
+    return Membership.objects.filter(club=club).values("user_id")
+
+
 def my_statuses(user: User, paper_ids) -> dict[int, str]:
     """{paper id: my status} for these papers, in one query."""
     return dict(
@@ -133,11 +139,11 @@ def questions_for(
     mine = QuestionVote.objects.filter(question=OuterRef("pk"), user=user)
     # A log's question lasts while its author is in the club and shares the log: one who
     # left, or made it private, no longer speaks to the club through it.
-    members = Membership.objects.filter(club=club).values("user_id")
     rows = (
         Question.objects.filter(club=club, paper_id__in=titles)
         .filter(
-            Q(note__isnull=True) | Q(note__visibility=Visibility.CLUB, note__user_id__in=members)
+            Q(note__isnull=True)
+            | Q(note__visibility=Visibility.CLUB, note__user_id__in=member_ids(club))
         )
         .select_related("author", "note", "carried_from")
         .defer(*account_fields("author"), *NOTE_TEXTS)

@@ -25,7 +25,15 @@ from papers.models import Paper
 
 from . import progress
 from .access import club_for_member, club_for_organizer
-from .discussion import Lock, lock_for, meeting_thread, my_statuses, paper_thread, questions_for
+from .discussion import (
+    Lock,
+    lock_for,
+    meeting_thread,
+    member_ids,
+    my_statuses,
+    paper_thread,
+    questions_for,
+)
 from .forms import CommentEditForm, CommentForm, MinutesForm, QuestionForm
 from .models import Club, Comment, Meeting, Membership, Question
 from .services import (
@@ -44,10 +52,6 @@ from .services import (
 
 THREAD = "clubs/_thread.html"
 QUESTIONS = "clubs/_questions.html"
-
-
-def member_ids(club: Club):
-    return Membership.objects.filter(club=club).values("user_id")
 
 
 def meeting_of(club: Club, pk: int) -> Meeting:
@@ -94,14 +98,17 @@ def paper_discussion(request: HttpRequest, slug: str, paper_id: int) -> HttpResp
 # -- Comments ---------------------------------------------------------------------------------
 
 
-def thread_of(request: HttpRequest, club: Club, comment_or_target) -> dict:
-    """The thread a comment belongs to (or of a meeting or paper), for the fragment."""
-    meeting = getattr(comment_or_target, "meeting", None)
-    paper = getattr(comment_or_target, "paper", None)
-    if isinstance(comment_or_target, Meeting):
-        meeting, paper = comment_or_target, None
-    elif isinstance(comment_or_target, Paper):
-        meeting, paper = None, comment_or_target
+def thread_place(target) -> tuple[Meeting | None, Paper | None]:
+    """The meeting or paper whose thread `target` (a meeting, a paper or a comment) is."""
+    if isinstance(target, Meeting):
+        return target, None
+    if isinstance(target, Paper):
+        return None, target
+    return target.meeting, target.paper
+
+
+def thread_of(club: Club, meeting: Meeting | None, paper: Paper | None) -> dict:
+    """A thread's comments and where to post to it, for the fragment."""
     if meeting is not None:
         return {
             "comments": meeting_thread(club, meeting),
@@ -134,6 +141,7 @@ def thread_response(
 ) -> HttpResponse:
     """The thread again (for htmx) or the page it is on. A member the lock keeps out gets
     the refusal alone: not one comment of the thread."""
+    meeting, paper = thread_place(target)
     if is_fragment_request(request):
         context = {
             "club": club,
@@ -143,7 +151,7 @@ def thread_response(
             "open": not locked,
         }
         if not locked:
-            context |= thread_of(request, club, target)
+            context |= thread_of(club, meeting, paper)
         return render(request, f"{THREAD}#thread", context)
     if error:
         messages.error(request, error)
@@ -151,9 +159,14 @@ def thread_response(
         for errors in form.errors.values():
             for problem in errors:
                 messages.error(request, f"Your comment was not posted: {problem}")
-    meeting_id = target.pk if isinstance(target, Meeting) else getattr(target, "meeting_id", None)
-    paper_id = target.pk if isinstance(target, Paper) else getattr(target, "paper_id", None)
-    return redirect(page_of(club, meeting_id=meeting_id, paper_id=paper_id, anchor=anchor))
+    return redirect(
+        page_of(
+            club,
+            meeting_id=meeting.pk if meeting else None,
+            paper_id=paper.pk if paper else None,
+            anchor=anchor,
+        )
+    )
 
 
 @require_POST

@@ -23,7 +23,7 @@ from papers.models import Paper, Phase, Placement
 from . import progress
 from .access import club_for_member, club_for_organizer, club_with_members
 from .calendar import meetings_calendar
-from .discussion import Lock, meeting_thread, questions_for
+from .discussion import Lock, meeting_thread, member_ids, questions_for
 from .forms import (
     AwayForm,
     ClubForm,
@@ -253,10 +253,8 @@ def meeting_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     status_of = {key: reading.status for key, reading in readings.items()}
     lock = Lock(club, {p.pk: status_of.get((request.user.id, p.pk)) for p in papers})
     open_papers = [paper for paper in papers if lock.opens(paper.pk)]
-    # Every member's shared logs, a former member's too (an account deleted with its
-    # shared logs kept), though only active members are listed.
-    member_ids = Membership.objects.filter(club=club).values("user_id")
-    notes = progress.shared_notes(open_papers, member_ids) if open_papers else []
+    # Every member's shared logs, a former member's too, though only active ones are listed.
+    notes = progress.shared_notes(open_papers, member_ids(club)) if open_papers else []
     placed = defaultdict(list)  # where each paper sits in the curricula the club follows
     for placement in Placement.objects.filter(
         paper__in=papers, phase__curriculum__clubs=club
